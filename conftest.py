@@ -1,0 +1,50 @@
+"""Let `pytest --nbval` execute the book's MyST Markdown chapters as notebooks.
+
+nbval only collects .ipynb files. Here every .md file under book/ that carries
+a kernelspec (a jupytext notebook) is read with jupytext and handed to nbval,
+so no generated .ipynb is committed. Each code cell becomes a test item named
+`book/<chapter>.md::Cell N`; a cell that raises fails with its traceback.
+"""
+import os
+
+import jupytext
+import nbformat
+import pytest
+from nbval.plugin import IPyNbFile
+
+BOOK_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "book")
+
+
+def pytest_configure(config):
+    """Make kernels fail on missing glyphs, so Chinese drawn as empty boxes fails the chapter."""
+    os.environ.setdefault("D2LUTIL_STRICT_FONTS", "1")
+
+
+def is_chapter(path) -> bool:
+    """True for a MyST Markdown notebook under book/."""
+    if path.suffix != ".md" or not str(path).startswith(BOOK_DIR):
+        return False
+    with open(path, encoding="utf-8") as f:
+        head = f.read(2000)
+    return head.startswith("---") and "kernelspec:" in head
+
+
+class MySTNotebook(IPyNbFile):
+    """An nbval notebook read from MyST Markdown through jupytext."""
+
+    def collect(self):
+        notebook = jupytext.read(self.path)
+        original_read = nbformat.read
+        nbformat.read = lambda *args, **kwargs: notebook  # nbval.plugin calls nbformat.read
+        try:
+            yield from super().collect()
+        finally:
+            nbformat.read = original_read
+
+
+def pytest_collect_file(file_path, parent):
+    """Collect chapters when --nbval or --nbval-lax is given."""
+    opt = parent.config.option
+    if (opt.nbval or opt.nbval_lax) and is_chapter(file_path):
+        return MySTNotebook.from_parent(parent, path=file_path)
+    return None

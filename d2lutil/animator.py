@@ -1,0 +1,75 @@
+"""Animator: curves that grow during training, drawn in Jupyter, in executed notebooks and in scripts."""
+import matplotlib
+from matplotlib import pyplot as plt
+
+from .plot import set_axes, use_svg_display
+
+
+def in_kernel() -> bool:
+    """True when running inside an IPython kernel (Jupyter, nbclient), not a terminal or script."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and hasattr(shell, "kernel")
+
+
+class Animator:
+    """Plot data incrementally.
+
+    In a kernel the figure is shown once and then updated in place through its
+    display id, so a live notebook redraws one plot and an executed notebook
+    (the HTML book) keeps one final figure. In a plain script it only draws
+    (interactive backends repaint; `savefig` works at any time).
+    """
+
+    def __init__(self, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
+                 xscale="linear", yscale="linear", fmts=("-", "m--", "g-.", "r:"),
+                 nrows=1, ncols=1, figsize=(3.5, 2.5)):
+        if legend is None:
+            legend = []
+        self.kernel = in_kernel()
+        if self.kernel:
+            use_svg_display()
+        self.fig, self.axes = plt.subplots(nrows, ncols, figsize=figsize)
+        if nrows * ncols == 1:
+            self.axes = [self.axes]
+        if self.kernel:
+            plt.close(self.fig)  # we display it ourselves; stop the inline backend showing it twice
+        self.config_axes = lambda: set_axes(self.axes[0], xlabel, ylabel, xlim, ylim,
+                                            xscale, yscale, legend)
+        self.X, self.Y, self.fmts = None, None, fmts
+        self.handle = None
+
+    def add(self, x, y) -> None:
+        """Append one point to each curve and redraw."""
+        if not hasattr(y, "__len__"):
+            y = [y]
+        n = len(y)
+        if not hasattr(x, "__len__"):
+            x = [x] * n
+        if not self.X:
+            self.X = [[] for _ in range(n)]
+        if not self.Y:
+            self.Y = [[] for _ in range(n)]
+        for i, (a, b) in enumerate(zip(x, y)):
+            if a is not None and b is not None:
+                self.X[i].append(a)
+                self.Y[i].append(b)
+        self.axes[0].cla()
+        for x_, y_, fmt in zip(self.X, self.Y, self.fmts):
+            self.axes[0].plot(x_, y_, fmt)
+        self.config_axes()
+        self.show()
+
+    def show(self) -> None:
+        """Redraw the figure where it lives: the notebook output, or a script's window."""
+        if self.kernel:
+            from IPython.display import display
+            if self.handle is None:
+                self.handle = display(self.fig, display_id=True)
+            else:
+                self.handle.update(self.fig)
+        elif matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "ps", "cairo", "template"):
+            plt.pause(0.001)

@@ -1,0 +1,29 @@
+"""Synthetic regression data and in-memory minibatch iterators (chapters 2 and 3)."""
+import torch
+from torch.utils import data
+
+from .validate import positive_int
+
+
+def synthetic_data(w: torch.Tensor, b: float, num_examples: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Generate y = Xw + b + noise, with X ~ N(0, 1) and noise ~ N(0, 0.01^2)."""
+    num_examples = positive_int("num_examples", num_examples)
+    w = torch.as_tensor(w, dtype=torch.float32)
+    if w.dim() != 1:
+        raise ValueError(f"w must be a 1-D tensor of weights, got shape {tuple(w.shape)}; "
+                         "pass e.g. torch.tensor([2, -3.4])")
+    X = torch.normal(0, 1, (num_examples, len(w)))
+    y = torch.matmul(X, w) + b
+    y += torch.normal(0, 0.01, y.shape)
+    return X, y.reshape((-1, 1))
+
+
+def load_array(data_arrays, batch_size: int, is_train: bool = True) -> data.DataLoader:
+    """Wrap tensors of equal length in a DataLoader that shuffles when `is_train`."""
+    batch_size = positive_int("batch_size", batch_size)
+    lengths = {len(a) for a in data_arrays}
+    if len(lengths) != 1:
+        raise ValueError(f"all arrays must have the same first dimension, got lengths "
+                         f"{[len(a) for a in data_arrays]}")
+    dataset = data.TensorDataset(*data_arrays)
+    return data.DataLoader(dataset, batch_size, shuffle=is_train)

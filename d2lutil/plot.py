@@ -1,0 +1,136 @@
+"""Figures: Chinese-capable fonts, SVG output in notebooks, and d2l's plotting helpers."""
+import os
+import warnings
+
+import matplotlib
+import numpy as np
+import torch
+from matplotlib import pyplot as plt
+from matplotlib import font_manager
+
+# Latin text and maths keep DejaVu Sans; Chinese falls back to the first CJK font found.
+CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC",
+             "SimHei", "Microsoft YaHei", "PingFang SC")
+GLYPH_WARNING = r"Glyph \d+ .* missing from font"
+
+
+def find_cjk_font() -> str | None:
+    """Name of the first installed font that can draw Chinese, or None."""
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in installed), None)
+
+
+def use_chinese_fonts() -> str | None:
+    """Let matplotlib draw Chinese labels; return the CJK font used, or None with a hint."""
+    font = find_cjk_font()
+    if font is None:
+        warnings.warn("no Chinese font found, so Chinese labels will show as boxes; install one, "
+                      "e.g. `apt-get install fonts-wqy-microhei` on Debian/Ubuntu", stacklevel=2)
+        return None
+    matplotlib.rcParams["font.family"] = ["DejaVu Sans", font]  # per-glyph fallback
+    matplotlib.rcParams["axes.unicode_minus"] = False
+    return font
+
+
+def strict_glyphs() -> None:
+    """Turn matplotlib's 'Glyph ... missing from font' warning into an error (used by tests)."""
+    warnings.filterwarnings("error", message=GLYPH_WARNING, category=UserWarning)
+
+
+def use_svg_display() -> None:
+    """Show notebook figures as SVG (through matplotlib-inline, not the deprecated IPython call)."""
+    from matplotlib_inline import backend_inline
+    backend_inline.set_matplotlib_formats("svg")
+
+
+def set_figsize(figsize=(3.5, 2.5)) -> None:
+    """Set the default figure size, in inches."""
+    use_svg_display()
+    plt.rcParams["figure.figsize"] = figsize
+
+
+def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend) -> None:
+    """Set labels, limits, scales, legend and grid of a matplotlib axes."""
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel(ylabel)
+    axes.set_xscale(xscale)
+    axes.set_yscale(yscale)
+    axes.set_xlim(xlim)
+    axes.set_ylim(ylim)
+    if legend:
+        axes.legend(legend)
+    axes.grid()
+
+
+def _has_one_axis(X) -> bool:
+    """True if X is a flat list or a 1-D array/tensor."""
+    return (hasattr(X, "ndim") and X.ndim == 1
+            or isinstance(X, list) and not hasattr(X[0], "__len__"))
+
+
+def _as_numpy(X):
+    """Detach tensors so matplotlib can draw them."""
+    return X.detach().cpu().numpy() if isinstance(X, torch.Tensor) else X
+
+
+def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
+         xscale="linear", yscale="linear", fmts=("-", "m--", "g-.", "r:"), figsize=(3.5, 2.5),
+         axes=None):
+    """Plot one or several curves; X and Y may be lists, arrays or tensors."""
+    if legend is None:
+        legend = []
+    set_figsize(figsize)
+    axes = axes if axes is not None else plt.gca()
+    if _has_one_axis(X):
+        X = [X]
+    if Y is None:
+        X, Y = [[]] * len(X), X
+    elif _has_one_axis(Y):
+        Y = [Y]
+    if len(X) != len(Y):
+        X = X * len(Y)
+    axes.cla()
+    for x, y, fmt in zip(X, Y, fmts):
+        x, y = _as_numpy(x), _as_numpy(y)
+        if len(x):
+            axes.plot(x, y, fmt)
+        else:
+            axes.plot(y, fmt)
+    set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
+
+
+def _image_array(img) -> np.ndarray:
+    """An image as a numpy array of shape [H, W] or [H, W, C]; ValueError for other shapes."""
+    arr = _as_numpy(img)
+    if hasattr(arr, "getbands"):  # a PIL image
+        arr = np.asarray(arr)
+    arr = np.asarray(arr)
+    if arr.ndim == 2 or arr.ndim == 3 and arr.shape[-1] in (3, 4):
+        return arr
+    hint = (" (channels first: squeeze or reshape to [H, W], e.g. X.reshape(n, 28, 28))"
+            if arr.ndim == 3 and arr.shape[0] in (1, 3) else "")
+    raise ValueError(f"each image must have shape [H, W] or [H, W, 3|4], got {arr.shape}{hint}")
+
+
+def show_images(imgs, num_rows: int, num_cols: int, titles=None, scale: float = 1.5):
+    """Show a grid of images with optional titles; return the axes."""
+    from .validate import positive_int
+    num_rows, num_cols = positive_int("num_rows", num_rows), positive_int("num_cols", num_cols)
+    arrays = [_image_array(img) for img in list(imgs)[:num_rows * num_cols]]
+    figsize = (num_cols * scale, num_rows * scale)
+    _, axes = plt.subplots(num_rows, num_cols, figsize=figsize, squeeze=False)
+    axes = axes.flatten()
+    for i, (ax, img) in enumerate(zip(axes, arrays)):
+        ax.imshow(img, cmap="gray" if img.ndim == 2 else None)
+        ax.axes.get_xaxis().set_visible(False)
+        ax.axes.get_yaxis().set_visible(False)
+        if titles is not None and i < len(titles):
+            ax.set_title(titles[i])
+    for ax in axes[len(arrays):]:
+        ax.axis("off")
+    return axes
+
+
+use_chinese_fonts()
+if os.environ.get("D2LUTIL_STRICT_FONTS") == "1":
+    strict_glyphs()
