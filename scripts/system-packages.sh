@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Install the Debian packages the book needs: the ones Binder installs (binder/apt.txt:
+# Fashion-MNIST and a Chinese font) and, with --browser, Chromium for tests/test_site.py.
+# Does nothing for packages already present; on a machine without apt or root it only
+# says what is missing, since d2lutil can also find the data elsewhere (see README).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mapfile -t packages < <(grep -v '^\s*#' binder/apt.txt | grep -v '^\s*$')
+if [[ "${1:-}" == "--browser" ]]; then packages+=(chromium chromium-driver); fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+if command -v apt-get >/dev/null && [[ $(id -u) -eq 0 ]]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+else
+  echo "note: Debian packages missing: ${missing[*]} (install them with apt-get as root," >&2
+  echo "      or see README: 'Where the data comes from')" >&2
+fi
