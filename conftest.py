@@ -42,6 +42,17 @@ class MySTNotebook(IPyNbFile):
             nbformat.read = original_read
 
 
+SITE_TEST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tests", "test_site.py")
+
+
+def pytest_ignore_collect(collection_path, config):
+    """Leave the browser test of the built site to `make test-site` unless it is named explicitly."""
+    if str(collection_path) != SITE_TEST:
+        return None
+    named = any(os.path.abspath(arg.split("::")[0]) == SITE_TEST for arg in config.args)
+    return None if named else True
+
+
 def pytest_collect_file(file_path, parent):
     """Collect chapters when --nbval or --nbval-lax is given."""
     opt = parent.config.option
