@@ -1,4 +1,6 @@
 """Synthetic regression data and in-memory minibatch iterators (chapters 2 and 3)."""
+import math
+
 import torch
 from torch.utils import data
 
@@ -12,6 +14,9 @@ def synthetic_data(w: torch.Tensor, b: float, num_examples: int) -> tuple[torch.
     if w.dim() != 1:
         raise ValueError(f"w must be a 1-D tensor of weights, got shape {tuple(w.shape)}; "
                          "pass e.g. torch.tensor([2, -3.4])")
+    b_shape = tuple(torch.as_tensor(b).shape)
+    if math.prod(b_shape) != 1:
+        raise ValueError(f"b must be a single number (the bias), got shape {b_shape}")
     X = torch.normal(0, 1, (num_examples, len(w)))
     y = torch.matmul(X, w) + b
     y += torch.normal(0, 0.01, y.shape)
@@ -21,6 +26,8 @@ def synthetic_data(w: torch.Tensor, b: float, num_examples: int) -> tuple[torch.
 def load_array(data_arrays, batch_size: int, is_train: bool = True) -> data.DataLoader:
     """Wrap tensors of equal length in a DataLoader that shuffles when `is_train`."""
     batch_size = positive_int("batch_size", batch_size)
+    if isinstance(data_arrays, torch.Tensor):
+        raise ValueError("data_arrays must be a tuple of tensors, e.g. (features, labels), not one tensor")
     lengths = {len(a) for a in data_arrays}
     if len(lengths) != 1:
         raise ValueError(f"all arrays must have the same first dimension, got lengths "

@@ -2,18 +2,21 @@
 import torch
 from torch import nn
 
+from .validate import positive_int
+
 
 class Accumulator:
     """Sums over n variables (e.g. loss, correct predictions, examples)."""
 
     def __init__(self, n: int):
-        self.data = [0.0] * n
+        self.data = [0.0] * positive_int("n", n)
 
     def add(self, *args) -> None:
         """Add each argument to its slot."""
         if len(args) != len(self.data):
             raise ValueError(f"Accumulator holds {len(self.data)} sums, got {len(args)} values")
-        self.data = [a + float(b) for a, b in zip(self.data, args)]
+        self.data = [a + float(b.detach() if isinstance(b, torch.Tensor) else b)
+                     for a, b in zip(self.data, args)]
 
     def reset(self) -> None:
         """Set every sum back to 0."""

@@ -1,5 +1,7 @@
 """Figures: Chinese-capable fonts, SVG output in notebooks, and d2l's plotting helpers."""
+import logging
 import os
+import re
 import warnings
 
 import matplotlib
@@ -12,6 +14,9 @@ from matplotlib import font_manager
 CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC",
              "SimHei", "Microsoft YaHei", "PingFang SC")
 GLYPH_WARNING = r"Glyph \d+ .* missing from font"
+# Mathtext draws a whole label containing $...$ with one font and no CJK fallback; it logs this.
+MATHTEXT_GLYPH_LOG = re.compile(
+    r"Font '(?P<font>.*)' does not have a glyph for .* \[U\+(?P<code>[0-9a-fA-F]+)\]")
 
 
 def find_cjk_font() -> str | None:
@@ -32,13 +37,38 @@ def use_chinese_fonts() -> str | None:
     return font
 
 
+class MathtextGlyphFilter(logging.Filter):
+    """Re-issue mathtext's log 'Font ... does not have a glyph' as a 'Glyph ... missing' UserWarning."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Warn (and drop the record) for a missing mathtext glyph; pass other records on."""
+        match = MATHTEXT_GLYPH_LOG.match(record.getMessage())
+        if match is None:
+            return True
+        code = int(match["code"], 16)
+        warnings.warn(f"Glyph {code} ({chr(code)!r}) missing from font {match['font']!r} of mathtext: "
+                      "a label with $...$ is drawn by mathtext, which has no font fallback (e.g. for "
+                      "Chinese); put Chinese and $...$ maths in separate labels, or write the maths "
+                      "without $", UserWarning, stacklevel=2)
+        return False
+
+
 def strict_glyphs() -> None:
-    """Turn matplotlib's 'Glyph ... missing from font' warning into an error (used by tests)."""
+    """Make a missing glyph an error, in plain text and in $...$ mathtext alike (used by tests)."""
     warnings.filterwarnings("error", message=GLYPH_WARNING, category=UserWarning)
+    logger = logging.getLogger("matplotlib.mathtext")
+    if not any(isinstance(f, MathtextGlyphFilter) for f in logger.filters):
+        logger.addFilter(MathtextGlyphFilter())
 
 
 def use_svg_display() -> None:
-    """Show notebook figures as SVG (through matplotlib-inline, not the deprecated IPython call)."""
+    """Show notebook figures as SVG through matplotlib-inline; do nothing outside IPython (scripts)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # IPython missing or blocked: a plain script, nothing to configure
+        return
+    if get_ipython() is None:
+        return
     from matplotlib_inline import backend_inline
     backend_inline.set_matplotlib_formats("svg")
 

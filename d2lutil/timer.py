@@ -22,6 +22,8 @@ class Timer:
 
     def avg(self) -> float:
         """The average of the recorded times."""
+        if not self.times:
+            raise ValueError("no time recorded yet: call stop() first")
         return sum(self.times) / len(self.times)
 
     def sum(self) -> float:

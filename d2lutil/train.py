@@ -28,20 +28,26 @@ def train_epoch_ch3(net, train_iter, loss, updater) -> tuple[float, float]:
     `lambda n: sgd(params, lr, n)`. Either way each step uses the gradient of
     the minibatch's mean loss.
     """
+    is_optimizer = isinstance(updater, torch.optim.Optimizer)
+    if not is_optimizer and not callable(updater):
+        raise ValueError(f"updater must be a torch optimizer or a function of the batch size, "
+                         f"e.g. lambda n: sgd(params, lr, n); got {type(updater).__name__}")
     if isinstance(net, nn.Module):
         net.train()
     metric = Accumulator(3)  # summed loss, correct predictions, examples
     for X, y in train_iter:
         y_hat = net(X)
         l_sum = _summed_loss(loss, loss(y_hat, y), len(y))
-        if isinstance(updater, torch.optim.Optimizer):
+        if is_optimizer:
             updater.zero_grad()
             (l_sum / len(y)).backward()
             updater.step()
         else:
             l_sum.backward()
             updater(len(y))
-        metric.add(float(l_sum), accuracy(y_hat, y), y.numel())
+        metric.add(float(l_sum.detach()), accuracy(y_hat, y), y.numel())
+    if metric[2] == 0:
+        raise ValueError("train_iter yielded no examples")
     return metric[0] / metric[2], metric[1] / metric[2]
 
 

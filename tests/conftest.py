@@ -1,0 +1,79 @@
+"""Shared fixtures of the unit tests: a headless backend, closed figures, and a plain-script runner."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")  # this process only: kernels and scripts the tests start choose their own backend
+from matplotlib import pyplot as plt  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+# Prepended to every plain script: no IPython at all, as in `python script.py` without Jupyter installed.
+BLOCK_IPYTHON = "import sys; sys.modules['IPython'] = None\n"
+
+
+def pytest_configure(config):
+    """Register the marker of the slow acceptance tests (deselect with -m 'not slow')."""
+    config.addinivalue_line("markers", "slow: trains on the real Fashion-MNIST (tens of seconds)")
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    """Close every figure a test opened."""
+    yield
+    plt.close("all")
+
+
+@pytest.fixture
+def run_script():
+    """Run Python code as a plain script (IPython blocked, Agg backend); return the CompletedProcess."""
+    def run(code: str, timeout: float = 120) -> subprocess.CompletedProcess:
+        env = {**os.environ, "MPLBACKEND": "Agg"}
+        return subprocess.run([sys.executable, "-c", BLOCK_IPYTHON + code], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=timeout)
+    return run
+
+
+NOTEBOOK_CELLS = [
+    # 0: SVG output, watching for deprecation warnings; fixed SVG ids and date so renderings compare
+    "import os, warnings\n"
+    "import matplotlib\n"
+    "os.environ['SOURCE_DATE_EPOCH'] = '0'\n"
+    "matplotlib.rcParams['svg.hashsalt'] = 'd2lutil'\n"
+    "from d2lutil import torch as d2l\n"
+    "from d2lutil.animator import in_kernel\n"
+    "with warnings.catch_warnings(record=True) as caught:\n"
+    "    warnings.simplefilter('always')\n"
+    "    d2l.use_svg_display()\n"
+    "print('deprecations', [str(w.message) for w in caught if issubclass(w.category, DeprecationWarning)])\n"
+    "print('in_kernel', in_kernel())",
+    # 1: a plot shown by the inline backend at the end of the cell
+    "d2l.plot(d2l.arange(5), [d2l.arange(5) ** 2], 'x', 'y')",
+    # 2: an Animator that gets 5 points, with a Chinese label (strict fonts are on in the kernel)
+    "animator = d2l.Animator(xlabel='轮次', xlim=[1, 5], legend=['a', 'b'])\n"
+    "for epoch in range(1, 6):\n"
+    "    animator.add(epoch, (epoch / 5, 1 - epoch / 5))",
+    # 3: the SVG of the final figure, to compare with what the notebook kept
+    "import hashlib\n"
+    "svg = get_ipython().display_formatter.format(animator.fig)[0]['image/svg+xml']\n"
+    "print('final', hashlib.sha256(svg.encode()).hexdigest(), len(animator.X[0]))",
+]
+
+
+@pytest.fixture(scope="session")
+def executed_notebook():
+    """A small notebook using d2lutil's figures, executed in a real kernel by nbclient (as the book is)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in NOTEBOOK_CELLS]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # the kernel's own inline backend
+    client = NotebookClient(nb, timeout=300, kernel_name="python3",
+                            resources={"metadata": {"path": str(ROOT)}})
+    client.execute(env=env)
+    return nb

@@ -1,0 +1,89 @@
+"""d2lutil.animator: the Animator in a test process, a plain script and an executed notebook."""
+import hashlib
+import re
+
+import pytest
+from matplotlib import pyplot as plt
+
+from d2lutil.animator import Animator, in_kernel
+
+
+def image_outputs(cell) -> list[dict]:
+    """The outputs of a notebook cell that carry an image."""
+    return [o for o in cell.outputs if any(k.startswith("image/") for k in o.get("data", {}))]
+
+
+def test_not_in_a_kernel_here():
+    assert in_kernel() is False
+
+
+def test_add_grows_each_curve_and_redraws_with_labels_and_legend():
+    animator = Animator(xlabel="epoch", ylabel="loss", xlim=[1, 3], ylim=[0, 1], legend=["a", "b"])
+    for epoch in (1, 2, 3):
+        animator.add(epoch, (0.1 * epoch, 1 - 0.1 * epoch))
+    ax = animator.axes[0]
+    assert animator.X == [[1, 2, 3], [1, 2, 3]]
+    assert animator.Y[0] == pytest.approx([0.1, 0.2, 0.3])
+    assert animator.Y[1] == pytest.approx([0.9, 0.8, 0.7])
+    assert len(ax.lines) == 2  # redrawn, not stacked
+    assert ax.lines[1].get_ydata().tolist() == pytest.approx([0.9, 0.8, 0.7])
+    assert ax.lines[1].get_linestyle() == "--" and ax.lines[1].get_color() == "m"
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("epoch", "loss")
+    assert ax.get_xlim() == (1, 3) and ax.get_ylim() == (0, 1)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
+    assert plt.fignum_exists(animator.fig.number)  # outside a kernel the figure stays open
+
+
+def test_add_takes_a_scalar_and_skips_missing_values():
+    animator = Animator()
+    animator.add(1, 0.5)
+    animator.add(2, 0.25)
+    assert animator.X == [[1, 2]] and animator.Y == [[0.5, 0.25]]
+    two = Animator(legend=["train", "test"])
+    two.add(1, (0.5, None))  # no test value in this epoch
+    two.add([2, 2], [0.4, 0.6])
+    assert two.X == [[1, 2], [2]] and two.Y == [[0.5, 0.4], [0.6]]
+
+
+def test_several_subplots_and_scales():
+    animator = Animator(nrows=1, ncols=2, yscale="log", figsize=(5, 2))
+    animator.add(1, 10.0)
+    assert len(animator.axes) == 2 and animator.axes[0].get_yscale() == "log"
+    assert tuple(animator.fig.get_size_inches()) == (5, 2)
+
+
+def test_animator_runs_in_a_plain_script_without_ipython(run_script, tmp_path):
+    out = tmp_path / "curve.png"
+    done = run_script(
+        "from d2lutil.animator import Animator, in_kernel\n"
+        "assert not in_kernel()\n"
+        "animator = Animator(xlabel='轮次', legend=['loss'])\n"
+        "for epoch in range(1, 6):\n"
+        "    animator.add(epoch, 1 / epoch)\n"
+        f"animator.fig.savefig({str(out)!r})\n"
+        "print(len(animator.X[0]))")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "5"
+    assert "Traceback" not in done.stderr and "Warning" not in done.stderr
+    assert out.stat().st_size > 1000
+
+
+def test_executed_notebook_keeps_one_final_figure(executed_notebook):
+    cells = executed_notebook.cells
+    assert "in_kernel True" in cells[0].outputs[0]["text"]
+    images = image_outputs(cells[2])
+    assert len(images) == 1, [o.get("output_type") for o in cells[2].outputs]
+    assert [o for o in cells[2].outputs if o["output_type"] == "error"] == []
+    svg = images[0]["data"]["image/svg+xml"]
+    assert "image/png" not in images[0]["data"]
+    final = re.search(r"final (\w+) (\d+)", cells[3].outputs[0]["text"])
+    assert final.group(2) == "5"
+    assert hashlib.sha256(svg.encode()).hexdigest() == final.group(1)  # the last state, not the first
+
+
+def test_executed_notebook_html_has_one_figure_per_plot(executed_notebook):
+    from nbconvert import HTMLExporter
+
+    assert [len(image_outputs(cell)) for cell in executed_notebook.cells] == [0, 1, 1, 0]
+    html, _ = HTMLExporter().from_notebook_node(executed_notebook)
+    assert len(re.findall(r'<img[^>]* src="data:image/svg\+xml', html)) == 2  # plot + Animator
