@@ -1,0 +1,437 @@
+"""The built book, page by page, in a real browser: headless Chromium (Debian's) via Playwright.
+
+`make test-site` runs this after `make book`; it tests _build/html, or the directory named by
+the environment variable SITE_DIR. The pages are served from 127.0.0.1 by http.server in a
+thread; a request to any other host is blocked and fails the test, so a page that would load
+something from a CDN (MathJax, fonts, scripts) fails here as it would fail for an offline
+reader. Each page test checks, for one page:
+
+- no JavaScript or console error, no failed request, no response >= 400, nothing external;
+- MathJax (served from the book) typeset every formula: each `.math` element holds an
+  mjx-container, no MathJax error, no raw TeX (`$$`, `\\begin`, `$x$`, ...) in the prose;
+- every image, SVG and <object> figure loaded, with a non-zero size;
+- the sidebar shows the parts of _toc.yml and links to every chapter, numbered in order;
+- internal links and anchors resolve (static check of the HTML);
+- hidden check cells (remove-cell) do not show, long text outputs scroll in a box;
+- exercises have their solutions collapsed in dropdowns that open on a click;
+- on chapter pages (notebooks): repository and issue buttons, a Binder launch button that
+  opens this chapter's .md in JupyterLab, and .md/.ipynb download links that really download
+  (the server sends .ipynb as application/json, which a browser would otherwise display).
+
+A full-page screenshot of each page goes to _build/screenshots/<page>.png (beside SITE_DIR).
+test_search checks that Chinese search (jieba) finds the chapters that use a term.
+"""
+import functools
+import html
+import http.server
+import json
+import os
+import re
+import threading
+from pathlib import Path, PurePosixPath
+from urllib.parse import quote, unquote, urljoin, urlsplit
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = Path(os.environ.get("SITE_DIR") or ROOT / "_build" / "html").resolve()
+SCREENSHOTS = SITE.parent / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+NOT_PAGES = {"genindex.html", "search.html", "py-modindex.html"}
+SEARCHES = {"交叉熵": "book/softmax-regression", "极大似然": "book/mse-mle"}
+
+RAW_TEX = re.compile(r"\$\$|\\begin\{|\\end\{|\\[()\[\]]|\\[a-zA-Z]+\{|(?<![\w$])\$[^$\s][^$\n]*\$")
+HIDDEN_CELL = "from d2lutil.expected import check"  # the remove-cell check at a chapter's end
+
+
+# ---------------------------------------------------------------- what the book should contain
+
+def toc_parts() -> list[tuple[str, bool, list[str]]]:
+    """(caption, numbered, [docname, ...]) for each part of _toc.yml."""
+    return [(part["caption"], bool(part.get("numbered")), [c["file"] for c in part["chapters"]])
+            for part in TOC["parts"]]
+
+
+def chapter_numbers() -> dict[str, int]:
+    """Docname -> chapter number; numbering runs on across numbered parts (multitoc)."""
+    numbers = {}
+    for _, numbered, files in toc_parts():
+        if numbered:
+            numbers.update((f, len(numbers) + 1) for f in files)
+    return numbers
+
+
+def is_notebook(docname: str) -> bool:
+    """A MyST Markdown notebook: front matter with a kernelspec."""
+    source = ROOT / f"{docname}.md"
+    head = source.read_text(encoding="utf-8")[:3000] if source.is_file() else ""
+    return head.startswith("---") and "kernelspec:" in head
+
+
+def notebook_pages() -> set[str]:
+    """Pages that must have launch and .ipynb buttons: numbered chapters and every notebook."""
+    files = {f for _, _, fs in toc_parts() for f in fs}
+    return set(chapter_numbers()) | {f for f in files if is_notebook(f)}
+
+
+def built_pages() -> list[str]:
+    """Every built page (paths relative to SITE), or the expected ones when nothing is built."""
+    if not (SITE / "index.html").is_file():
+        return ["index.html"] + [f"{f}.html" for _, _, fs in toc_parts() for f in fs]
+    pages = (p.relative_to(SITE).as_posix() for p in SITE.rglob("*.html"))
+    return sorted(p for p in pages if not p.startswith("_") and p not in NOT_PAGES)
+
+
+def launch_url(docname: str) -> str:
+    """The Binder link sphinx-book-theme makes from _config.yml for a .md chapter."""
+    org, repo = urlsplit(CONFIG["repository"]["url"]).path.strip("/").split("/")
+    branch = CONFIG["repository"].get("branch", "main")
+    hub = CONFIG["launch_buttons"]["binderhub_url"].rstrip("/")
+    ui = {"jupyterlab": "lab/tree", "classic": "tree"}[CONFIG["launch_buttons"]["notebook_interface"]]
+    book = CONFIG["repository"].get("path_to_book", "").strip("/")
+    return f"{hub}/v2/gh/{org}/{repo}/{branch}?urlpath={ui}/{book + '/' if book else ''}{docname}.md"
+
+
+# ---------------------------------------------------------------- static reading of the HTML
+
+def article_text(page: str) -> str:
+    """The prose of a built page's article: no code, no TeX source, no scripts."""
+    text = (SITE / page).read_text(encoding="utf-8")
+    match = re.search(r"<article\b.*?</article>", text, re.S)
+    text = match[0] if match else ""
+    for pattern in (r"<(pre|code|script|style)\b.*?</\1>", r'<(span|div) class="math\b[^"]*">.*?</\1>'):
+        text = re.sub(pattern, " ", text, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+@functools.cache
+def element_ids(page: str) -> frozenset[str]:
+    return frozenset(re.findall(r'\bid="([^"]+)"', (SITE / page).read_text(encoding="utf-8")))
+
+
+def link_problems(page: str) -> list[str]:
+    """Local links, scripts, styles and images that point at nothing; anything loaded from afar."""
+    text = (SITE / page).read_text(encoding="utf-8")
+    problems = []
+    for tag, attr, target in re.findall(r'<(a|link|script|img|source|iframe|object)\b[^>]*?\b(href|src|data)="([^"]*)"', text):
+        target = html.unescape(target)
+        scheme = urlsplit(target).scheme
+        if scheme in ("http", "https") or target.startswith("//"):
+            if tag != "a":
+                problems.append(f"<{tag} {attr}={target!r}> loads from another site")
+            continue
+        if scheme or not target:
+            continue  # mailto:, javascript:, data:
+        parts = urlsplit(target)
+        path = unquote(parts.path)
+        resolved = (PurePosixPath(page).parent / path).as_posix() if path else page
+        resolved = os.path.normpath(resolved)
+        file = SITE / resolved
+        if file.is_dir():
+            file = file / "index.html"
+        if not file.is_file():
+            problems.append(f"<{tag} {attr}={target!r}>: no file {resolved}")
+        elif parts.fragment and file.suffix == ".html" and unquote(parts.fragment) not in element_ids(
+                file.relative_to(SITE).as_posix()):
+            problems.append(f"<{tag} {attr}={target!r}>: no #{parts.fragment} in {resolved}")
+    return problems
+
+
+# ---------------------------------------------------------------- fixtures: server and browser
+
+class BookHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the book quietly, with the types a typical host sends for notebooks and Markdown."""
+
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+                      ".ipynb": "application/json", ".md": "text/markdown; charset=utf-8"}
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def site():
+    """Base URL of the book served from 127.0.0.1 on a free port."""
+    if not (SITE / "index.html").is_file():
+        pytest.fail(f"no built book in {SITE}: run `make book` first", pytrace=False)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(BookHandler, directory=str(SITE)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"{CHROMIUM} is missing: run ./scripts/system-packages.sh --browser", pytrace=False)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+class Visit:
+    """A browser tab on the served book that records everything that goes wrong."""
+
+    def __init__(self, browser, base: str):
+        self.base = base
+        self.problems: list[str] = []
+        self.external: list[str] = []
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: m.type == "error" and self.problems.append(f"console error: {m.text}"))
+        self.page.on("pageerror", lambda e: self.problems.append(f"JavaScript error: {e}"))
+        self.page.on("requestfailed", lambda r: self.problems.append(f"request failed: {r.url} ({r.failure})"))
+        self.page.on("response", lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}"))
+
+    def _route(self, route):
+        url = route.request.url
+        if urlsplit(url).hostname != "127.0.0.1":
+            self.external.append(url)
+            route.abort("blockedbyclient")
+        else:
+            route.continue_()
+
+    def open(self, path: str):
+        self.page.goto(urljoin(self.base, path), wait_until="load")
+        source = SITE / urlsplit(path).path
+        refresh = re.search(r'http-equiv="Refresh" content="0; url=([^"]+)"', source.read_text(encoding="utf-8"))
+        if refresh:  # the root index.html only redirects to the book's home page
+            self.page.wait_for_url(urljoin(urljoin(self.base, path), refresh[1]), wait_until="load")
+        self.mathjax = self.page.evaluate("""async () => {
+            if (!(window.MathJax && MathJax.startup && MathJax.startup.promise)) return false;
+            await MathJax.startup.promise;
+            return true;
+        }""")
+        self.page.wait_for_load_state("networkidle")
+
+    def docname(self, url: str) -> str:
+        """'book/softmax-regression' for any URL of that page on the served book."""
+        path = unquote(urlsplit(url).path)[len(urlsplit(self.base).path):]
+        return re.sub(r"\.html$", "", path or "index.html")
+
+    def screenshot(self, name: str):
+        """The whole page; a window as tall as the page keeps the sticky sidebar and header in it."""
+        path = SCREENSHOTS / f"{name}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        viewport = self.page.viewport_size
+        height = self.page.evaluate("() => document.documentElement.scrollHeight")
+        self.page.set_viewport_size({"width": viewport["width"], "height": max(height, viewport["height"])})
+        self.page.screenshot(path=str(path), full_page=True)
+        self.page.set_viewport_size(viewport)
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def visit(site, browser):
+    v = Visit(browser, site)
+    yield v
+    v.close()
+
+
+# ---------------------------------------------------------------- the tests
+
+def test_every_chapter_is_built():
+    if not (SITE / "index.html").is_file():
+        pytest.fail(f"no built book in {SITE}: run `make book` first", pytrace=False)
+    missing = [f for _, _, fs in toc_parts() for f in fs if not (SITE / f"{f}.html").is_file()]
+    assert not missing, f"chapters in _toc.yml without a page: {missing}"
+    entries = re.findall(r"^@\w+\{", (ROOT / "book" / "references.bib").read_text(encoding="utf-8"), re.M)
+    listed = (SITE / "book" / "bibliography.html").read_text(encoding="utf-8").count('role="doc-biblioentry"')
+    assert listed == len(entries) > 0, f"the bibliography lists {listed} of the {len(entries)} entries of references.bib"
+
+
+PAGE_STATE = """() => {
+  const article = document.querySelector("article") || document.body;
+  const skip = "pre, code, script, style, mjx-container, .highlight, textarea";
+  const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT,
+    {acceptNode: (n) => n.parentElement.closest(skip) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT});
+  let text = "";
+  while (walker.nextNode()) text += walker.currentNode.data;
+  const box = (e) => { const r = e.getBoundingClientRect(); return [r.width, r.height]; };
+  const shown = (e) => e.getClientRects().length > 0;
+  return {
+    text,
+    math: [...article.querySelectorAll(".math")].map((m) => ({
+      tex: m.textContent.slice(0, 80), typeset: !!m.querySelector("mjx-container")})),
+    mathjaxErrors: [...document.querySelectorAll("mjx-merror")].map((e) => e.textContent),
+    mathjaxScripts: [...document.querySelectorAll("script[src*='mathjax' i]")].map((e) => e.src),
+    images: [...document.images].map((i) => ({
+      src: i.getAttribute("src"), ok: i.complete && i.naturalWidth > 0 && i.naturalHeight > 0})),
+    figures: [...article.querySelectorAll("object, figure svg, .cell_output svg")].filter(shown).map((e) => ({
+      what: e.outerHTML.slice(0, 80), size: box(e)})),
+    captions: [...document.querySelectorAll("nav.bd-docs-nav .caption-text")].map((e) => e.textContent.trim()),
+    sidebar: [...document.querySelectorAll("nav.bd-docs-nav a.reference")].map((a) => ({
+      href: a.href, text: a.textContent.trim()})),
+    title: (document.querySelector("article h1") || {innerText: ""}).innerText.trim(),
+    buttons: [...document.querySelectorAll(".article-header-buttons a")].map((a) => ({
+      cls: a.className, href: a.getAttribute("href"), download: a.getAttribute("download"),
+      target: a.getAttribute("target")})),
+    outputs: [...document.querySelectorAll("div.cell_output pre")].filter(shown).map((p) => ({
+      height: p.clientHeight, scroll: p.scrollHeight, font: parseFloat(getComputedStyle(p).fontSize),
+      overflow: getComputedStyle(p).overflowY})),
+    exercises: document.querySelectorAll("div.exercise").length,
+    solutions: [...document.querySelectorAll("div.solution")].map((s) => ({
+      id: s.id, dropdown: s.classList.contains("dropdown"), hidden: s.classList.contains("toggle-hidden")})),
+    exerciseSection: [...article.querySelectorAll("h2")].some((h) => h.textContent.includes("练习")),
+  };
+}"""
+
+
+def check_sidebar(state, visit) -> list[str]:
+    problems = []
+    captions = [caption for caption, _, _ in toc_parts()]
+    if state["captions"] != captions:
+        problems.append(f"sidebar parts {state['captions']}, _toc.yml has {captions}")
+    links = {}
+    for link in state["sidebar"]:
+        links.setdefault(visit.docname(link["href"].split("#")[0]), link["text"])
+    numbers = chapter_numbers()
+    for _, _, files in toc_parts():
+        for docname in files:
+            if docname not in links:
+                problems.append(f"sidebar has no link to {docname}")
+            elif docname in numbers and not links[docname].startswith(f"{numbers[docname]}. "):
+                problems.append(f"sidebar: {docname} is {links[docname]!r}, not chapter {numbers[docname]}")
+    if TOC["root"] not in links:
+        problems.append(f"sidebar has no link to the home page {TOC['root']}")
+    return problems
+
+
+def check_header_buttons(state, docname) -> list[str]:
+    problems = []
+    buttons = {re.search(r"btn-([\w-]+-button)\b", b["cls"])[1]: b for b in state["buttons"]
+               if re.search(r"btn-([\w-]+-button)\b", b["cls"])}
+    repo = CONFIG["repository"]["url"]
+    launch = [b["href"] for b in state["buttons"] if "mybinder.org" in (b["href"] or "")]
+    if launch != [launch_url(docname)]:
+        problems.append(f"launch button {launch}, expected [{launch_url(docname)}]")
+    if not (ROOT / f"{docname}.md").is_file():
+        problems.append(f"the launch button opens {docname}.md, which is not in the repository")
+    if buttons.get("source-repository-button", {}).get("href") != repo:
+        problems.append(f"no repository button to {repo}")
+    if not (buttons.get("source-issues-button", {}).get("href") or "").startswith(f"{repo}/issues/new"):
+        problems.append(f"no issue button to {repo}/issues/new")
+    stem = docname.split("/")[-1]
+    for label, suffix in (("download-source-button", ".md"), ("download-notebook-button", ".ipynb")):
+        button = buttons.get(label)
+        if not button or not button["href"].endswith(f"_sources/{docname}{suffix}"):
+            problems.append(f"no {suffix} download link to _sources/{docname}{suffix}: {button}")
+        elif button["download"] != f"{stem}{suffix}" or button["target"]:
+            problems.append(f"the {suffix} link would open in the browser, not download: {button}")
+    return problems
+
+
+def check_downloads(visit, docname) -> list[str]:
+    """Click the .md and .ipynb entries of the download menu; each must save a file."""
+    page, problems = visit.page, []
+    stem = docname.split("/")[-1]
+    for label, suffix in (("download-source-button", ".md"), ("download-notebook-button", ".ipynb")):
+        if not page.is_visible(f"a.btn-{label}"):
+            page.click(".dropdown-download-buttons > button.dropdown-toggle")
+        with page.expect_download(timeout=10_000) as info:
+            page.click(f"a.btn-{label}")
+        download = info.value
+        text = Path(download.path()).read_text(encoding="utf-8")
+        if download.suggested_filename != f"{stem}{suffix}":
+            problems.append(f"{suffix} download is named {download.suggested_filename}")
+        if suffix == ".ipynb":
+            notebook = json.loads(text)
+            if notebook.get("nbformat") != 4 or not notebook.get("cells"):
+                problems.append(".ipynb download is not a notebook with cells")
+        elif not (text.startswith("---") and "kernelspec:" in text):
+            problems.append(".md download is not the MyST notebook source")
+    if len(visit.context.pages) != 1:
+        problems.append("a download link opened another tab")
+    return problems
+
+
+def check_exercises(visit, state) -> list[str]:
+    problems = []
+    if state["exerciseSection"] and not (state["exercises"] and state["solutions"]):
+        problems.append(f"练习 has {state['exercises']} exercises and {len(state['solutions'])} solutions")
+    for solution in state["solutions"]:
+        if not (solution["dropdown"] and solution["hidden"]):
+            problems.append(f"solution {solution['id']} is not a collapsed dropdown: {solution}")
+    if state["solutions"]:  # the first one opens on a click on its title
+        first = visit.page.locator("div.solution").first
+        first.locator(":scope > .admonition-title").click()
+        first.locator(":scope > :not(.admonition-title)").first.wait_for(state="visible", timeout=5_000)
+        first.locator(":scope > .admonition-title").click()  # closed again for the screenshot
+    return problems
+
+
+@pytest.mark.parametrize("page", built_pages())
+def test_page(page, visit):
+    visit.open(page)
+    docname = visit.docname(visit.page.url)
+    state = visit.page.evaluate(PAGE_STATE)
+    problems = list(link_problems(page))
+
+    # MathJax, from the book itself, typeset every formula
+    if state["math"] and not visit.mathjax:
+        problems.append("the page has formulas but MathJax did not start")
+    problems += [f"MathJax not served by the book: {src}" for src in state["mathjaxScripts"]
+                 if not src.startswith(urljoin(visit.base, "_static/mathjax/"))]
+    problems += [f"formula not typeset: {m['tex']!r}" for m in state["math"] if not m["typeset"]]
+    problems += [f"MathJax error: {e}" for e in state["mathjaxErrors"]]
+    problems += [f"raw TeX in the text: {state['text'][max(0, m.start() - 30):m.end() + 30]!r}"
+                 for m in RAW_TEX.finditer(state["text"])]
+
+    # figures
+    problems += [f"image not loaded: {i['src']}" for i in state["images"] if not i["ok"]]
+    problems += [f"empty figure: {f['what']}" for f in state["figures"] if not all(f["size"])]
+
+    # navigation and numbering
+    problems += check_sidebar(state, visit)
+    if docname in chapter_numbers() and not state["title"].startswith(f"{chapter_numbers()[docname]}. "):
+        problems.append(f"title {state['title']!r} lacks its chapter number {chapter_numbers()[docname]}")
+
+    # hidden machinery stays hidden, long outputs scroll
+    if HIDDEN_CELL in (SITE / page).read_text(encoding="utf-8"):
+        problems.append("the hidden check cell (remove-cell) shows on the page")
+    for out in state["outputs"]:
+        if out["height"] > 25 * out["font"] or (out["scroll"] > out["height"] + 1 and out["overflow"] not in ("auto", "scroll")):
+            problems.append(f"a long output is not in a scroll box: {out}")
+
+    problems += check_exercises(visit, state)
+    if docname in notebook_pages():
+        problems += check_header_buttons(state, docname)
+    visit.screenshot(re.sub(r"\.html$", "", page))
+    problems += [f"request to another site (blocked): {url}" for url in visit.external]
+    errors_before_downloads = list(visit.problems)
+    if docname in notebook_pages():
+        problems += check_downloads(visit, docname)
+
+    problems += errors_before_downloads
+    assert not problems, f"{page}:\n  " + "\n  ".join(dict.fromkeys(problems))
+
+
+@pytest.mark.parametrize("query", list(SEARCHES))
+def test_search(query, visit):
+    """search.html?q=<term> lists every chapter whose prose uses the term."""
+    expected = {f for _, _, fs in toc_parts() for f in fs if query in article_text(f"{f}.html")}
+    assert SEARCHES[query] in expected, f"{SEARCHES[query]} does not use {query}: pick another search term"
+    visit.open(f"search.html?q={quote(query)}")
+    visit.page.wait_for_function("""() => {
+        const status = document.querySelector("#search-results p.search-summary");
+        return status && status.innerText.trim().length > 0;
+    }""", timeout=30_000)
+    found = {visit.docname(href.split("?")[0]) for href in visit.page.eval_on_selector_all(
+        "#search-results ul.search > li > a", "links => links.map(a => a.href)")}
+    visit.screenshot(f"search-{query}")
+    assert expected <= found, f"search for {query} missed {sorted(expected - found)} (found {sorted(found)})"
+    problems = visit.problems + [f"request to another site (blocked): {url}" for url in visit.external]
+    assert not problems, "\n".join(problems)
