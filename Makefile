@@ -23,6 +23,9 @@ bench: $(STAMP) data
 	$(PY) benchmarks/run.py
 
 lab: $(STAMP) data
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	echo '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}}}' \
+	  > $(VENV)/share/jupyter/lab/settings/overrides.json
 	$(VENV)/bin/jupyter lab book/
 
 linkcheck: $(STAMP)
