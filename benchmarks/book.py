@@ -1,0 +1,153 @@
+"""Figures 3 and 4: executing the chapters cold, rebuilding the book, and peak memory.
+
+Every chapter is executed in its own fresh worker process, which reads the MyST file
+with jupytext and runs it with nbclient in a new kernel whose working directory is
+book/ (as in the book build). The worker times the execution (kernel start to kernel
+shutdown) and reads the kernel's peak resident memory from getrusage(RUSAGE_CHILDREN):
+the kernel is the worker's only child, so that is its high-water mark.
+
+Run as a script, this module is that worker:
+    python benchmarks/book.py book/<chapter>.md    -> one JSON line on stdout
+"""
+import json
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 600
+
+
+def is_notebook(path: Path) -> bool:
+    """True for a MyST Markdown chapter that carries a kernelspec (i.e. has code to execute)."""
+    head = path.read_text(encoding="utf-8")[:2000]
+    return head.startswith("---") and "kernelspec:" in head
+
+
+def toc_files() -> list[Path]:
+    """The book's documents in table-of-contents order."""
+    import yaml
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [chapter["file"] for chapter in part.get("chapters", [])]
+    return [ROOT / f"{name}.md" for name in files]
+
+
+def execute(path: Path) -> dict:
+    """Execute one chapter in a new kernel (cwd = its directory); time it and read the kernel's peak RSS."""
+    import jupytext
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    nb = jupytext.read(path)
+    client = NotebookClient(nb, timeout=TIMEOUT, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    error = None
+    start = time.perf_counter()
+    try:
+        client.execute()
+    except CellExecutionError as exc:
+        error = str(exc).strip().splitlines()[-1][:300]
+    except Exception as exc:  # a dead kernel, a timeout: report it, the benchmark goes on
+        error = f"{type(exc).__name__}: {exc}"[:300]
+    seconds = time.perf_counter() - start
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # the kernel, now exited and reaped
+    return {"chapter": path.stem, "seconds": seconds, "cpu_s": usage.ru_utime + usage.ru_stime,
+            "peak_rss_mb": usage.ru_maxrss * 1024 / 1e6,  # Linux reports kilobytes
+            "ok": error is None, "error": error}
+
+
+def execute_in_worker(path: Path) -> dict:
+    """Run `execute` for one chapter in a fresh Python process, so nothing is shared between chapters."""
+    env = dict(os.environ, D2LUTIL_STRICT_FONTS="1")  # as `make book` / `make test` set it
+    proc = subprocess.run([sys.executable, __file__, str(path)], cwd=path.parent, env=env,
+                          capture_output=True, text=True, timeout=TIMEOUT + 60)
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        return {"chapter": path.stem, "seconds": float("nan"), "cpu_s": float("nan"),
+                "peak_rss_mb": float("nan"), "ok": False,
+                "error": (proc.stderr.strip().splitlines() or ["worker failed"])[-1][:300]}
+    return json.loads(lines[-1])
+
+
+def measure_chapters(log=print) -> dict:
+    """Figures 3a and 4: every chapter executed cold, one after the other, as the first build does."""
+    chapters, skipped = [], []
+    for path in toc_files():
+        (chapters if path.is_file() and is_notebook(path) else skipped).append(path)
+    results = []
+    start = time.perf_counter()
+    for path in chapters:
+        result = execute_in_worker(path)
+        status = "ok" if result["ok"] else f"FAILED: {result['error']}"
+        log(f"  {path.stem:32s} {result['seconds']:7.1f} s wall {result['cpu_s']:7.1f} s CPU "
+            f"{result['peak_rss_mb']:7.0f} MB  {status}")
+        results.append(result)
+    total = time.perf_counter() - start
+    heaviest = max(results, key=lambda r: r["peak_rss_mb"] if r["peak_rss_mb"] == r["peak_rss_mb"] else -1,
+                   default=None)
+    return {
+        "chapters": results,
+        "not_notebooks": [p.stem for p in skipped],
+        "total_s": total,
+        "sum_s": sum(r["seconds"] for r in results),
+        "cpu_s": sum(r["cpu_s"] for r in results),
+        "all_ok": all(r["ok"] for r in results),
+        "heaviest_chapter": heaviest["chapter"] if heaviest else None,
+        "peak_rss_mb": heaviest["peak_rss_mb"] if heaviest else float("nan"),
+    }
+
+
+SNAPSHOT_IGNORE = shutil.ignore_patterns(".git", ".venv", "_build", ".pytest_cache", ".hypothesis",
+                                         "__pycache__", "*.egg-info", ".ipynb_checkpoints", "results")
+
+
+def jupyter_book_build(source: Path) -> dict:
+    """`jupyter-book build . -W -n --keep-going` in `source`, as `make book` runs it; time it."""
+    jb = Path(sys.executable).with_name("jupyter-book")
+    env = dict(os.environ, D2LUTIL_STRICT_FONTS="1")
+    start = time.perf_counter()
+    proc = subprocess.run([str(jb), "build", ".", "-W", "-n", "--keep-going"], cwd=source, env=env,
+                          capture_output=True, text=True, timeout=3600)
+    seconds = time.perf_counter() - start
+    log = proc.stdout + proc.stderr
+    cache = re.search(r"Using jupyter-cache at: (\S+)", log)
+    problems = [line for line in log.splitlines()
+                if ("WARNING" in line or "ERROR" in line) and "[IPKernelApp]" not in line]
+    return {"seconds": seconds, "returncode": proc.returncode, "cache": cache[1] if cache else None,
+            "notebooks_executed": len(re.findall(r"Executing notebook using", log)),
+            "notebooks_from_cache": len(re.findall(r"Using cached notebook", log)),
+            "problems": problems[-10:]}
+
+
+def measure_rebuild(keep: bool = False) -> dict:
+    """Figure 3b: build a snapshot of the repository twice; the second, unchanged build is the rebuild.
+
+    The snapshot (a copy of the working tree without .venv, _build and caches, in a temporary
+    directory) keeps the two builds apart from the repository's own _build and execution cache
+    (_config.yml's relative path _build/.jupyter_cache) and guarantees that nothing changes
+    between them, even while someone edits the chapters. The first build starts from an
+    empty cache, so it executes every chapter.
+    """
+    tmp = Path(tempfile.mkdtemp(prefix="jb-bench-"))
+    source = tmp / "repo"
+    try:
+        shutil.copytree(ROOT, source, ignore=SNAPSHOT_IGNORE, symlinks=True)
+        first = jupyter_book_build(source)
+        second = jupyter_book_build(source)
+    finally:
+        if not keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return {"first_build_s": first["seconds"], "rebuild_s": second["seconds"],
+            "first": first, "second": second, "snapshot": str(source) if keep else None}
+
+
+if __name__ == "__main__":
+    print(json.dumps(execute(Path(sys.argv[1]).resolve())))

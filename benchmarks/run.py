@@ -1,0 +1,223 @@
+"""make bench: how fast the book reads data, trains and builds, measured side by side in one run.
+
+    python benchmarks/run.py                    # everything (a few minutes)
+    python benchmarks/run.py --quick            # loaders and training only (about a minute)
+    python benchmarks/run.py --only book,memory
+
+Writes benchmarks/results/latest.json (every measurement) and benchmarks/RESULTS.md (the
+table of figures, values, targets and pass/fail). See benchmarks/README.md.
+"""
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))  # d2lutil, when run without installing it
+os.environ.setdefault("D2LUTIL_STRICT_FONTS", "1")
+
+SECTIONS = ("loaders", "training", "book", "memory")
+RESULTS_DIR = HERE / "results"
+RESULTS_MD = HERE / "RESULTS.md"
+
+
+def figure(label: str, value: float, unit: str, target: str, passed: bool | None) -> dict:
+    """One row of the results table."""
+    return {"figure": label, "value": value, "unit": unit, "target": target, "passed": passed}
+
+
+def machine() -> dict:
+    """What the figures were measured on, including how busy the machine was."""
+    import torch
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpus": os.cpu_count(), "cpu_model": model, "python": platform.python_version(),
+            "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
+            "platform": platform.platform(), "loadavg_start": os.getloadavg()}
+
+
+def fmt(value: float, unit: str) -> str:
+    """A value with its unit, as the table shows it."""
+    if value != value:  # nan
+        return "n/a"
+    if unit == "x":
+        return f"{value:.2f}x"
+    if unit == "s":
+        return f"{value:.1f} s"
+    if unit == "MB":
+        return f"{value:.0f} MB"
+    return f"{value:g} {unit}"
+
+
+def verdict(passed: bool | None) -> str:
+    return {True: "pass", False: "**FAIL**", None: "-"}[passed]
+
+
+def run(sections: list[str], log=print) -> dict:
+    """Measure the chosen sections; return every measurement and the figures table."""
+    results = {"timestamp": time.strftime("%Y-%m-%d %H:%M:%S %z"), "sections": sections,
+               "machine": machine(), "measurements": {}, "figures": []}
+    m, figs = results["measurements"], results["figures"]
+
+    if "loaders" in sections:
+        from loaders import measure_loaders
+        log("[1] one epoch of Fashion-MNIST minibatches (batch 256): torchvision DataLoader vs fast loader")
+        r = m["loaders"] = measure_loaders()
+        log(f"    DataLoader ({r['workers']} workers) {r['torchvision_epoch_s']:.2f} s, "
+            f"fast loader {r['fast_epoch_s']:.3f} s (best epoch; setup {r['torchvision_setup_s']:.2f} s "
+            f"vs {r['fast_setup_s']:.2f} s)")
+        figs.append(figure("Reading an epoch: DataLoader time / fast-loader time", r["speedup"], "x",
+                           ">= 15x", r["speedup"] >= 15))
+
+    if "training" in sections:
+        from loaders import measure_training
+        log("[2] one epoch of softmax regression + test accuracy: floor, fast loader, DataLoader")
+        r = m["training"] = measure_training()
+        log(f"    floor {r['floor_epoch_s']:.2f} s, fast {r['fast_epoch_s']:.2f} s, "
+            f"DataLoader {r['torchvision_epoch_s']:.2f} s")
+        figs.append(figure("Training epoch + test: fast loader / in-memory floor", r["fast_vs_floor"], "x",
+                           "<= 2x", r["fast_vs_floor"] <= 2))
+        figs.append(figure("Training epoch + test: DataLoader / in-memory floor", r["torchvision_vs_floor"],
+                           "x", "(for comparison)", None))
+
+    if "book" in sections or "memory" in sections:
+        from book import measure_chapters
+        log("[3] every chapter executed cold, each in a new kernel (cwd = book/)")
+        r = m["chapters"] = measure_chapters(log=lambda line: log("   " + line))
+        n = len(r["chapters"])
+        if r["not_notebooks"]:
+            log(f"    pages without code (no kernelspec), not executed: {', '.join(r['not_notebooks'])}")
+        if "book" in sections:
+            label = f"Whole book executed cold ({n} chapters{'' if r['all_ok'] else ', SOME FAILED'})"
+            figs.append(figure(label, r["total_s"], "s", "< 120 s", r["total_s"] < 120 and r["all_ok"]))
+        if "memory" in sections:
+            figs.append(figure(f"Peak RSS of a chapter's kernel (heaviest: {r['heaviest_chapter']})",
+                               r["peak_rss_mb"], "MB", "< 1500 MB", r["peak_rss_mb"] < 1500))
+
+    if "book" in sections:
+        from book import measure_rebuild
+        log("[3] jupyter-book build of a snapshot of the repository, twice (cold cache, then unchanged)")
+        r = m["rebuild"] = measure_rebuild()
+        first, second = r["first"], r["second"]
+        log(f"    first build {r['first_build_s']:.1f} s (exit {first['returncode']}, "
+            f"{first['notebooks_executed']} notebooks executed), rebuild {r['rebuild_s']:.1f} s "
+            f"(exit {second['returncode']}, {second['notebooks_executed']} executed, "
+            f"{second['notebooks_from_cache']} from the cache)")
+        for line in first["problems"]:
+            log(f"    build: {line}")
+        notes = []
+        if second["notebooks_executed"]:
+            notes.append(f"re-executed {second['notebooks_executed']} notebooks")
+        if first["returncode"] or second["returncode"]:
+            notes.append(f"build exit status {first['returncode']}/{second['returncode']}")
+        label = "Unchanged rebuild of the book (cached)" + (f" ({'; '.join(notes)})" if notes else "")
+        figs.append(figure(label, r["rebuild_s"], "s", "< 20 s",
+                           r["rebuild_s"] < 20 and not second["notebooks_executed"]))
+        figs.append(figure("First build of the book (cold cache, for comparison)", r["first_build_s"], "s",
+                           "(for comparison)", None))
+
+    results["machine"]["loadavg_end"] = os.getloadavg()
+    return results
+
+
+def table(results: dict) -> str:
+    """The figures as a Markdown table."""
+    rows = ["| figure | value | target | result |", "|---|---|---|---|"]
+    for f in results["figures"]:
+        rows.append(f"| {f['figure']} | {fmt(f['value'], f['unit'])} | {f['target']} | {verdict(f['passed'])} |")
+    return "\n".join(rows)
+
+
+def markdown(results: dict) -> str:
+    """benchmarks/RESULTS.md: the table, the per-chapter times, and what the machine was doing."""
+    mach = results["machine"]
+    load = ", ".join(f"{x:.1f}" for x in mach["loadavg_start"])
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Last `make bench` ({', '.join(results['sections'])}), {results['timestamp']}, on {mach['cpus']} CPUs "
+        f"({mach['cpu_model'] or 'unknown CPU'}), Python {mach['python']}, torch {mach['torch']} "
+        f"({mach['torch_threads']} threads); load average at the start {load}. "
+        "What each figure means: [README.md](README.md).",
+        "",
+        table(results),
+    ]
+    chapters = results["measurements"].get("chapters")
+    if chapters:
+        lines += ["", "Chapters executed cold (fresh kernel each, in table-of-contents order):", "",
+                  "| chapter | wall time | CPU time (kernel) | peak RSS | status |", "|---|---|---|---|---|"]
+        for c in chapters["chapters"]:
+            status = "ok" if c["ok"] else f"failed: {c['error']}".replace("|", "\\|")
+            lines.append(f"| {c['chapter']} | {fmt(c['seconds'], 's')} | {fmt(c['cpu_s'], 's')} | "
+                         f"{fmt(c['peak_rss_mb'], 'MB')} | {status} |")
+        lines.append(f"| **total** | {fmt(chapters['total_s'], 's')} | {fmt(chapters['cpu_s'], 's')} | | |")
+        if chapters["not_notebooks"]:
+            lines += ["", f"Pages without code (no kernelspec), not executed: {', '.join(chapters['not_notebooks'])}."]
+    m = results["measurements"]
+    if "loaders" in m or "training" in m:
+        lines += ["", "Absolute times (best of several runs):", ""]
+        if "loaders" in m:
+            r = m["loaders"]
+            lines.append(f"- reading one training epoch: DataLoader ({r['workers']} workers) "
+                         f"{r['torchvision_epoch_s']:.2f} s, fast loader {r['fast_epoch_s']:.3f} s; "
+                         f"setup {r['torchvision_setup_s']:.2f} s vs {r['fast_setup_s']:.2f} s")
+        if "training" in m:
+            r = m["training"]
+            lines.append(f"- training epoch + test accuracy: floor {r['floor_epoch_s']:.2f} s, fast loader "
+                         f"{r['fast_epoch_s']:.2f} s, DataLoader {r['torchvision_epoch_s']:.2f} s")
+    if "rebuild" in m:
+        r = m["rebuild"]
+        lines += ["", f"Book builds (`jupyter-book build . -W -n --keep-going` on a snapshot): first, cold cache, "
+                      f"{r['first_build_s']:.1f} s (exit status {r['first']['returncode']}, "
+                      f"{r['first']['notebooks_executed']} notebooks executed); unchanged rebuild "
+                      f"{r['rebuild_s']:.1f} s (exit status {r['second']['returncode']}, "
+                      f"{r['second']['notebooks_executed']} executed, {r['second']['notebooks_from_cache']} "
+                      "from the cache)."]
+        if r["first"]["problems"]:
+            lines += ["", "Warnings and errors of the first build:", "", "```"] + r["first"]["problems"] + ["```"]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="skip the book and memory figures")
+    parser.add_argument("--only", default="", help=f"comma-separated sections among {', '.join(SECTIONS)}")
+    parser.add_argument("--strict", action="store_true", help="exit with status 1 if a target is missed")
+    args = parser.parse_args(argv)
+    if args.only:
+        sections = [s.strip() for s in args.only.split(",") if s.strip()]
+        unknown = sorted(set(sections) - set(SECTIONS))
+        if unknown:
+            parser.error(f"unknown section(s) {', '.join(unknown)}; choose among {', '.join(SECTIONS)}")
+    else:
+        sections = list(SECTIONS)
+    if args.quick:
+        sections = [s for s in sections if s not in ("book", "memory")]
+
+    results = run(sections)
+    RESULTS_DIR.mkdir(exist_ok=True)
+    text = json.dumps(results, indent=2, ensure_ascii=False, default=str)
+    (RESULTS_DIR / "latest.json").write_text(text + "\n", encoding="utf-8")
+    (RESULTS_DIR / time.strftime("%Y%m%d-%H%M%S.json")).write_text(text + "\n", encoding="utf-8")
+    RESULTS_MD.write_text(markdown(results), encoding="utf-8")
+    print()
+    print(table(results))
+    print(f"\nwritten: {RESULTS_DIR / 'latest.json'}, {RESULTS_MD}")
+    missed = [f["figure"] for f in results["figures"] if f["passed"] is False]
+    if missed:
+        print("targets missed: " + "; ".join(missed))
+    return 1 if missed and args.strict else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
