@@ -45,6 +45,9 @@ def get_fashion_mnist_labels(labels) -> list[str]:
         if labels.is_floating_point() or labels.is_complex():
             raise ValueError(f"labels must be integer class ids, got a tensor of dtype {labels.dtype}; "
                              "use y.long() or pass y_hat.argmax(dim=1)")
+        if labels.dim() > 2 or labels.dim() == 2 and labels.shape[1] != 1:
+            raise ValueError(f"labels must be a 1-D tensor of class ids (or a column [N, 1]), got shape "
+                             f"{tuple(labels.shape)}; for scores pass y_hat.argmax(dim=1)")
         labels = labels.reshape(-1).tolist()
     names = []
     for i in labels:

@@ -29,10 +29,13 @@ class Accumulator:
 def accuracy(y_hat: torch.Tensor, y: torch.Tensor) -> float:
     """The number of correct predictions (a count, not a fraction, as in d2l)."""
     if y_hat.dim() > 1 and y_hat.shape[1] > 1:
+        if y.dtype.is_floating_point or y.dtype == torch.bool:
+            raise ValueError(f"y must hold integer class ids (torch.int64), got {y.dtype}; "
+                             "use y.long() if the values are whole numbers")
         y_hat = y_hat.argmax(dim=1)
     if y_hat.shape != y.shape:
-        raise ValueError(f"predictions of shape {tuple(y_hat.shape)} do not match labels of shape "
-                         f"{tuple(y.shape)}; pass one label per example")
+        raise ValueError(f"predictions of y_hat (shape {tuple(y_hat.shape)}) do not match labels y of "
+                         f"shape {tuple(y.shape)}; pass y with one class id per example")
     cmp = y_hat.type(y.dtype) == y
     return float(cmp.type(y.dtype).sum())
 
