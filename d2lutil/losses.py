@@ -16,6 +16,13 @@ def cross_entropy(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return -torch.log(y_hat[range(len(y_hat)), y])
 
 
+def softmax_cross_entropy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy per example from raw scores, via log-sum-exp so it never overflows or underflows."""
+    check_class_labels(logits, y)
+    log_norm = torch.logsumexp(logits, dim=1)
+    return log_norm - logits[range(len(logits)), y]
+
+
 def check_class_labels(y_hat: torch.Tensor, y: torch.Tensor) -> None:
     """Raise ValueError unless y holds one integer class id per row of y_hat, each in range."""
     if y_hat.dim() != 2:

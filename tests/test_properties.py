@@ -11,8 +11,9 @@ What d2lutil has (and so what is tested):
   only as good as float32 probabilities: once the true class's probability underflows to 0
   (a logit gap of about 100) it returns inf. That is the chapter-9 story, so it is tested
   where probabilities are representable, and the underflow is asserted as documented
-  behaviour; d2lutil has no logits-based cross-entropy, the book uses
-  `nn.CrossEntropyLoss` (log-sum-exp on logits) for that, checked here over the full range.
+  behaviour.
+- `d2lutil.losses.softmax_cross_entropy(logits, y)`: the stable loss from raw scores
+  (log-sum-exp), checked with `nn.CrossEntropyLoss` against float64 over the full range.
 - `d2lutil.optim.sgd`: one step of minibatch SGD that must leave every gradient zeroed.
 """
 import numpy as np
@@ -22,7 +23,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from torch import nn
 
-from d2lutil.losses import cross_entropy
+from d2lutil.losses import cross_entropy, softmax_cross_entropy
 from d2lutil.models import softmax
 from d2lutil.optim import sgd
 
@@ -108,14 +109,23 @@ def test_cross_entropy_of_probabilities_underflows_as_documented():
 
 @SETTINGS
 @given(case=logits_and_labels())
-def test_logits_cross_entropy_used_by_the_book_is_stable(case):
-    """nn.CrossEntropyLoss on logits stays finite and exact for logits up to +-1e4."""
+def test_logits_cross_entropy_is_stable(case):
+    """d2lutil's softmax_cross_entropy and nn.CrossEntropyLoss stay finite and exact up to +-1e4."""
     o, y = case
-    loss = nn.CrossEntropyLoss(reduction="none")(torch.from_numpy(o), torch.from_numpy(y))
-    assert torch.isfinite(loss).all()
     reference = -log_softmax64(o)[np.arange(len(y)), y]
-    # float32 logits of size 1e4 carry an absolute rounding error of ~1e-3 into the loss
-    np.testing.assert_allclose(loss.numpy(), reference, rtol=1e-5, atol=2e-3)
+    ours = softmax_cross_entropy(torch.from_numpy(o), torch.from_numpy(y))
+    torchs = nn.CrossEntropyLoss(reduction="none")(torch.from_numpy(o), torch.from_numpy(y))
+    for loss in (ours, torchs):
+        assert loss.shape == (len(y),) and torch.isfinite(loss).all()
+        # float32 logits of size 1e4 carry an absolute rounding error of ~1e-3 into the loss
+        np.testing.assert_allclose(loss.numpy(), reference, rtol=1e-5, atol=2e-3)
+
+
+def test_logits_cross_entropy_gradient_is_softmax_minus_one_hot():
+    """Where probabilities underflow (a gap of 1000), the gradient is still softmax(o) - y, not nan."""
+    o = torch.tensor([[1000.0, 0.0, -5.0]], requires_grad=True)
+    softmax_cross_entropy(o, torch.tensor([1])).sum().backward()
+    assert torch.allclose(o.grad, torch.tensor([[1.0, -1.0, 0.0]]))
 
 
 @SETTINGS
