@@ -31,6 +31,7 @@ SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")
 # split -> (images file, labels file, number of examples)
 SPLITS = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", 60000),
           "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", 10000)}
+FILE_NAMES = [name for images, labels, _ in SPLITS.values() for name in (images, labels)]
 HOW_TO_GET = (
     "To get the data, do one of:\n"
     "  - on Debian/Ubuntu: sudo apt-get install dataset-fashion-mnist\n"
@@ -72,21 +73,16 @@ def _file_in(folder: Path, name: str) -> Path | None:
 
 def has_fashion_mnist(folder: Path) -> Path | None:
     """The directory inside `folder` that holds all four files (itself or FashionMNIST/raw), or None."""
-    names = [name for images, labels, _ in SPLITS.values() for name in (images, labels)]
     for place in (Path(folder), Path(folder) / "FashionMNIST" / "raw"):
-        if all(_file_in(place, name) for name in names):
+        if all(_file_in(place, name) for name in FILE_NAMES):
             return place
     return None
 
 
 def search_path() -> list[tuple[str, Path]]:
-    """The places searched for the data, in order, each with the reason it is searched."""
-    places = []
-    if os.environ.get(ENV_DIR):
-        places.append((f"${ENV_DIR}", Path(os.environ[ENV_DIR])))
-    places.append(("the project's data cache", cache_dir() / "fashion-mnist"))
-    places.append(("Debian's dataset-fashion-mnist package", SYSTEM_DIR))
-    return places
+    """The places searched when $D2LUTIL_FASHION_MNIST is not set, in order, each with its reason."""
+    return [("the project's data cache", cache_dir() / "fashion-mnist"),
+            ("Debian's dataset-fashion-mnist package", SYSTEM_DIR)]
 
 
 def download_fashion_mnist(root: Path) -> Path:
@@ -104,7 +100,7 @@ def find_fashion_mnist(download: bool = True) -> Path:
         found = has_fashion_mnist(Path(env))
         if found is None:
             raise ValueError(f"{ENV_DIR}={env} does not hold the four Fashion-MNIST files "
-                             f"({', '.join(n for s in SPLITS.values() for n in s[:2])}, plain or .gz); "
+                             f"({', '.join(FILE_NAMES)}, plain or .gz); "
                              f"fix the path or unset {ENV_DIR}")
         return found
     for _, place in search_path():
@@ -121,8 +117,8 @@ def find_fashion_mnist(download: bool = True) -> Path:
     raise FileNotFoundError(f"Fashion-MNIST is not on this machine.\nLooked in:\n{looked}\n{HOW_TO_GET}")
 
 
-def read_idx(path: Path) -> torch.Tensor:
-    """Read an IDX file of unsigned bytes (plain or gzipped); ValueError if truncated or corrupt."""
+def idx_bytes(path: Path) -> tuple[bytes, int, list[int]]:
+    """The uncompressed content of an IDX file of unsigned bytes, its header length and shape, checked."""
     path = Path(path)
     try:
         raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
@@ -140,6 +136,12 @@ def read_idx(path: Path) -> torch.Tensor:
     if len(raw) != expected:
         raise ValueError(f"{path} is truncated or corrupt: its header promises shape {shape} "
                          f"({expected} bytes) but it has {len(raw)} bytes; delete it and get the data again")
+    return raw, header, shape
+
+
+def read_idx(path: Path) -> torch.Tensor:
+    """Read an IDX file of unsigned bytes (plain or gzipped); ValueError if truncated or corrupt."""
+    raw, header, shape = idx_bytes(path)
     return torch.frombuffer(bytearray(raw), dtype=torch.uint8, offset=header).reshape(shape)
 
 
@@ -157,13 +159,19 @@ def _read_split(folder: str, split: str) -> tuple[torch.Tensor, torch.Tensor]:
     return images, labels
 
 
-def read_fashion_mnist(train: bool = True, folder: Path | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """All images (uint8 [N, 28, 28]) and labels (int64 [N]) of a split, read once per process."""
-    folder = Path(folder) if folder is not None else find_fashion_mnist()
-    found = has_fashion_mnist(folder)
+def data_dir(folder: Path | None = None) -> Path:
+    """The directory holding the four files: inside `folder` if given, else found by find_fashion_mnist."""
+    if folder is None:
+        return find_fashion_mnist()
+    found = has_fashion_mnist(Path(folder))
     if found is None:
         raise FileNotFoundError(f"{folder} does not hold the four Fashion-MNIST files")
-    return _read_split(str(found.resolve()), "train" if train else "test")
+    return found
+
+
+def read_fashion_mnist(train: bool = True, folder: Path | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """All images (uint8 [N, 28, 28]) and labels (int64 [N]) of a split, read once per process."""
+    return _read_split(str(data_dir(folder).resolve()), "train" if train else "test")
 
 
 def check_resize(resize) -> int | None:
@@ -227,19 +235,16 @@ def resize_images(images: torch.Tensor, size: int) -> torch.Tensor:
 def torchvision_root(folder: Path) -> Path:
     """A root for torchvision.datasets.FashionMNIST: uncompressed files in <root>/FashionMNIST/raw."""
     folder = Path(folder)
-    names = [name for images, labels, _ in SPLITS.values() for name in (images, labels)]
     if folder.name == "raw" and folder.parent.name == "FashionMNIST" and all(
-            (folder / name).is_file() for name in names):
+            (folder / name).is_file() for name in FILE_NAMES):
         return folder.parent.parent
     root = cache_dir() / "torchvision"
     raw = root / "FashionMNIST" / "raw"
     raw.mkdir(parents=True, exist_ok=True)
-    for name in names:
+    for name in FILE_NAMES:
         target = raw / name
         if not target.is_file():
-            source = _file_in(folder, name)
-            read_idx(source)  # refuse to copy a corrupt file
-            content = gzip.decompress(source.read_bytes()) if source.suffix == ".gz" else source.read_bytes()
+            content, _, _ = idx_bytes(_file_in(folder, name))  # checked: a corrupt file is not copied
             partial = raw / f"{name}.{os.getpid()}.part"
             partial.write_bytes(content)
             os.replace(partial, target)
@@ -251,7 +256,7 @@ def fashion_mnist_datasets(resize: int | None = None, folder: Path | None = None
     import torchvision
     from torchvision import transforms
     resize = check_resize(resize)
-    root = torchvision_root(has_fashion_mnist(folder) if folder is not None else find_fashion_mnist())
+    root = torchvision_root(data_dir(folder))
     steps = [transforms.ToTensor()]
     if resize:
         steps.insert(0, transforms.Resize(resize))
