@@ -9,7 +9,6 @@ import time
 
 import torch
 from torch import nn
-from torch.utils import data
 
 from d2lutil import fashion
 from d2lutil.metrics import evaluate_accuracy
@@ -46,21 +45,13 @@ def read_epoch(batches) -> int:
     return n
 
 
-def torchvision_loaders(batch_size: int = BATCH_SIZE):
-    """The d2l book's path: torchvision datasets with ToTensor in DataLoaders with worker processes."""
-    train, test = fashion.fashion_mnist_datasets()
-    workers = fashion.get_dataloader_workers()
-    return (data.DataLoader(train, batch_size, shuffle=True, num_workers=workers),
-            data.DataLoader(test, batch_size, shuffle=False, num_workers=workers))
-
-
 def measure_loaders(repeats_fast: int = 5, repeats_torchvision: int = 2) -> dict:
     """Figure 1: one training epoch read with torchvision's DataLoader vs the fast loader."""
     start = time.perf_counter()
     fast_train, _ = fashion.load_data_fashion_mnist(BATCH_SIZE)
     fast_setup = time.perf_counter() - start
     start = time.perf_counter()
-    tv_train, _ = torchvision_loaders()
+    tv_train, _ = fashion.load_data_fashion_mnist(BATCH_SIZE, fast=False)
     tv_setup = time.perf_counter() - start
 
     timings = timed({"fast": lambda: read_epoch(fast_train), "torchvision": lambda: read_epoch(tv_train)},
@@ -101,7 +92,7 @@ def train_and_test(train_batches, test_batches) -> float:
 def measure_training(repeats_fast: int = 5, repeats_torchvision: int = 1) -> dict:
     """Figure 2: a training epoch plus test evaluation with each loader, and on batches in memory."""
     fast_train, fast_test = fashion.load_data_fashion_mnist(BATCH_SIZE)
-    tv_train, tv_test = torchvision_loaders()
+    tv_train, tv_test = fashion.load_data_fashion_mnist(BATCH_SIZE, fast=False)
     set_seed(0)
     # The floor: the same batches, already float32 tensors in a list, so reading costs nothing.
     floor_train = [(X.clone(), y.clone()) for X, y in fast_train]
