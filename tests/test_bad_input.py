@@ -68,16 +68,24 @@ def test_sgd_learning_rate(param, lr):
 
 # --- labels of the wrong dtype or shape ------------------------------------------------------
 
-def test_cross_entropy_float_labels(y_hat):
+# Both take class scores y_hat and integer labels y, and must reject the same mistakes in y.
+LABEL_TAKERS = [pytest.param(d2l.cross_entropy, id="cross_entropy"),
+                pytest.param(d2l.accuracy, id="accuracy")]
+
+
+@pytest.mark.parametrize("fn", LABEL_TAKERS)
+def test_float_labels(fn, y_hat):
+    """Float labels against class scores (accuracy used to compare argmax to floats silently)."""
     with pytest.raises(ValueError, match=names("y")):
-        d2l.cross_entropy(y_hat, torch.tensor([1.0, 2.0, 3.0, 4.0]))
+        fn(y_hat, torch.tensor([1.0, 2.0, 3.0, 4.0]))
 
 
+@pytest.mark.parametrize("fn", LABEL_TAKERS)
 @pytest.mark.parametrize("y", [torch.tensor([[1], [2], [3], [4]]), torch.tensor([1, 2])],
                          ids=["column", "too-short"])
-def test_cross_entropy_label_shape(y_hat, y):
+def test_label_shape(fn, y_hat, y):
     with pytest.raises(ValueError, match=names("y")):
-        d2l.cross_entropy(y_hat, y)
+        fn(y_hat, y)
 
 
 def test_cross_entropy_label_out_of_range(y_hat):
@@ -88,19 +96,6 @@ def test_cross_entropy_label_out_of_range(y_hat):
 def test_cross_entropy_predictions_shape():
     with pytest.raises(ValueError, match=names("y_hat")):
         d2l.cross_entropy(torch.rand(4), torch.tensor([0, 1, 2, 3]))
-
-
-def test_accuracy_float_labels(y_hat):
-    """Float labels against class scores: today this silently compares argmax to floats."""
-    with pytest.raises(ValueError, match=names("y")):
-        d2l.accuracy(y_hat, torch.tensor([1.0, 2.0, 3.0, 4.0]))
-
-
-@pytest.mark.parametrize("y", [torch.tensor([[1], [2], [3], [4]]), torch.tensor([1, 2])],
-                         ids=["column", "too-short"])
-def test_accuracy_label_shape(y_hat, y):
-    with pytest.raises(ValueError, match=names("y")):
-        d2l.accuracy(y_hat, y)
 
 
 def test_text_labels_float_tensor(y_hat):
