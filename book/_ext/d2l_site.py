@@ -41,6 +41,7 @@ def _one_copy_of_each_script(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
+    app.setup_extension("launch")  # book/_ext/launch.py: launch buttons and reader notebooks
     app.connect("config-inited", _configure)
     app.connect("html-page-context", _one_copy_of_each_script, priority=900)  # after others add theirs
     app.add_css_file("d2l-site.css")

@@ -1,0 +1,148 @@
+"""Assemble and write the reader notebooks."""
+import json
+import shutil
+from pathlib import Path
+
+import jupytext
+import nbformat
+from nbformat.sign import NotebookNotary
+from nbformat.v4 import new_markdown_cell, new_notebook
+
+from . import cite, markdown
+from .book import ROOT, Page, pages
+from .labels import Labels, scan
+
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+GLUE_MIME_PREFIX = "application/papermill.record/"
+
+
+def glue_values(cells: list) -> dict[str, str]:
+    """Every glued value (its text/plain) in the outputs of a chapter's run, by key."""
+    values = {}
+    for cell in cells:
+        for out in cell.get("outputs", []):
+            scrap = out.get("metadata", {}).get("scrapbook")
+            if scrap:
+                data = out.get("data", {})
+                values[scrap["name"]] = data.get(scrap.get("mime_prefix", "") + "text/plain",
+                                                 data.get("text/plain", ""))
+    return values
+
+
+def executed_run(page: Page, executed_dir: Path | None, execute: bool) -> tuple[list, dict] | None:
+    """A chapter's run: its code cells with outputs and its glued values.
+
+    From the book build (myst-nb writes <stem>.ipynb and <stem>.glue.json into executed_dir),
+    or, with execute=True and no build, by running the chapter; None if neither.
+    """
+    if executed_dir is not None:
+        path = executed_dir / page.path.parent.name / f"{page.stem}.ipynb"
+        if path.exists():
+            nb = nbformat.read(path, as_version=4)
+            glue_file = path.with_suffix(".glue.json")
+            glue = glue_values([{"outputs": list(json.loads(glue_file.read_text()).values())}]) \
+                if glue_file.exists() else {}
+            return [c for c in nb.cells if c.cell_type == "code"], glue
+    if not execute:
+        return None
+    from nbclient import NotebookClient
+    nb = jupytext.read(page.path)
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(page.path.parent)}}).execute()
+    cells = [c for c in nb.cells if c.cell_type == "code"]
+    return cells, glue_values(cells)
+
+
+def reader_outputs(outputs: list) -> list:
+    """A cell's outputs without the glue records that myst-nb reads (JupyterLab has no renderer)."""
+    return [o for o in outputs if not any(k.startswith(GLUE_MIME_PREFIX) for k in o.get("data", {}))]
+
+
+def code_cell(cell, run) -> list:
+    """A chapter's code cell as readers get it (none for `remove-cell`), with the run's outputs."""
+    tags = set(cell.metadata.get("tags", []))
+    if "remove-cell" in tags:
+        return []
+    if run is not None:
+        cell.outputs = [] if "remove-output" in tags else reader_outputs(run.get("outputs", []))
+        cell.execution_count = run.get("execution_count")
+    hidden = {}
+    if tags & {"hide-input", "remove-input", "hide-cell"}:
+        hidden["source_hidden"] = True
+    if tags & {"hide-output", "hide-cell"}:
+        hidden["outputs_hidden"] = True
+    if hidden:
+        cell.metadata["jupyter"] = hidden
+    return [cell]
+
+
+def figure_caption(cell, ctx: markdown.Context) -> list:
+    """A Markdown cell with the number and caption of a code cell's figure, if it has one."""
+    figure = cell.metadata.get("mystnb", {}).get("figure", {})
+    if not figure.get("caption"):
+        return []
+    caption = markdown.convert(ctx, figure["caption"])
+    if "name" in figure:
+        target = ctx.labels.get(figure["name"], "figure")
+        return [new_markdown_cell(f'<a id="{target.anchor}"></a>\n\n*图 {target.text}：{caption}*')]
+    return [new_markdown_cell(f"*{caption}*")]
+
+
+def reader_notebook(page: Page, labels: Labels, refs: dict, run: tuple[list, dict] | None):
+    """The reader notebook of one page of the book."""
+    if page.is_notebook:
+        source = jupytext.read(page.path)
+    else:
+        source = new_notebook(cells=[new_markdown_cell(page.path.read_text(encoding="utf-8"))])
+    code_cells = [c for c in source.cells if c.cell_type == "code"]
+    runs, glue = run if run is not None else (None, {})
+    if runs is not None and [r.source.strip() for r in runs] != [c.source.strip() for c in code_cells]:
+        raise ValueError(f"{page.path.name}: the executed notebook's code differs from the chapter's: "
+                         "rebuild the book (make book)")
+    ctx = markdown.Context(page.stem, labels, glue, refs)
+    cells, k = [], 0
+    for cell in source.cells:
+        if cell.cell_type == "markdown":
+            cell.source = markdown.convert(ctx, cell.source)
+            cells.append(cell)
+        elif cell.cell_type == "code":
+            cells += code_cell(cell, runs[k] if runs is not None else None)
+            cells += figure_caption(cell, ctx) if "remove-cell" not in cell.metadata.get("tags", []) else []
+            k += 1
+    if ctx.cited and page.stem != "bibliography":
+        cells.append(new_markdown_cell(markdown.references(ctx)))
+    nb = new_notebook(cells=cells, metadata={
+        "kernelspec": KERNELSPEC,
+        "language_info": {"name": "python", "pygments_lexer": "ipython3"},
+    })
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"{page.stem[:50]}-{i:03d}"  # stable ids: the same chapter gives the same file
+    return nb
+
+
+def build(out_dir: Path, executed_dir: Path | None = None, execute: bool = False,
+          root: Path = ROOT, sign: bool = True, figures: bool = True) -> list[Path]:
+    """Write a reader notebook for every page of the book into out_dir; return their paths.
+
+    Outputs and glued numbers come from the book build's executed notebooks (executed_dir),
+    or, with execute=True, from running each chapter; with neither, notebooks have no outputs
+    and a chapter that glues numbers into its prose is an error.
+    """
+    book_pages = pages(root)
+    labels = scan(book_pages)
+    refs = cite.load(root / "book" / "references.bib")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if figures and (root / "book" / "figures").is_dir():
+        shutil.copytree(root / "book" / "figures", out_dir / "figures", dirs_exist_ok=True)
+    notary = NotebookNotary() if sign else None
+    written = []
+    for page in book_pages:
+        run = executed_run(page, executed_dir, execute) if page.is_notebook else None
+        nb = reader_notebook(page, labels, refs, run)
+        nbformat.validate(nb)
+        path = out_dir / f"{page.stem}.ipynb"
+        nbformat.write(nb, path)
+        if notary is not None:
+            notary.sign(nb)  # trusted: the SVG figures of the run show without "Trust Notebook"
+        written.append(path)
+    return written

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Set up Jupyter for readers of the book: the one script that binder/postBuild, `make lab` and a
+# JupyterHub image run (see README, "Running the chapters as notebooks").
+#   1. JupyterLab settings (binder/jupyter/overrides.json): no news pop-up; Markdown files such
+#      as README.md open as Markdown.
+#   2. Jupyter server settings (binder/jupyter/jupyter_server_config.json): build folders such as
+#      d2lutil.egg-info/ and _build/ are hidden from the file browser.
+#   3. The reader notebooks, notebooks/<chapter>.ipynb: the MyST chapters as notebooks that read
+#      like the site (book/_ext/readernb). Their outputs and glued numbers come from the book
+#      build when there is one (make book), else from running each chapter (a few minutes).
+# Usage: scripts/reader-setup.sh [PYTHON]   (default: python3; the environment to configure)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python=${1:-python3}
+prefix=$("$python" -c 'import sys; print(sys.prefix)')
+install -D -m 644 binder/jupyter/overrides.json "$prefix/share/jupyter/lab/settings/overrides.json"
+install -D -m 644 binder/jupyter/jupyter_server_config.json \
+  "$prefix/etc/jupyter/jupyter_server_config.d/d2lutil-reader.json"
+"$python" book/_ext/readernb --execute
