@@ -7,7 +7,7 @@ PY       := $(VENV)/bin/python
 STAMP    := $(VENV)/.installed
 export D2LUTIL_STRICT_FONTS := 1
 
-.PHONY: book test test-site bench lab clean system data lock linkcheck
+.PHONY: book test test-site test-notebooks bench lab notebooks binder-sim clean system data lock linkcheck
 
 book: $(STAMP) data
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
@@ -19,14 +19,27 @@ test-site: $(STAMP)
 	./scripts/system-packages.sh --browser
 	$(VENV)/bin/pytest tests/test_site.py -p no:cacheprovider
 
+# The browser test of the notebook path: Binder's set-up, JupyterLab, Run All (after make book).
+test-notebooks: $(STAMP) data
+	./scripts/system-packages.sh --browser
+	$(VENV)/bin/pytest tests/test_notebooks.py -p no:cacheprovider -s
+
 bench: $(STAMP) data
 	$(PY) benchmarks/run.py
 
-lab: $(STAMP) data
-	mkdir -p $(VENV)/share/jupyter/lab/settings
-	echo '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Jupytext Notebook", "myst": "Jupytext Notebook"}}}' \
-	  > $(VENV)/share/jupyter/lab/settings/overrides.json
-	$(VENV)/bin/jupyter lab book/
+# The reader notebooks (notebooks/<chapter>.ipynb) from the built book, and Jupyter's settings
+# for readers; the same script as Binder's postBuild and a JupyterHub image.
+notebooks: book
+	./scripts/reader-setup.sh $(PY)
+
+# JupyterLab on the reader notebooks (as root too); it prints the URL to open.
+lab: notebooks
+	@echo "Open the URL below; the chapters are in notebooks/ (start with notebooks/index.ipynb)."
+	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/index.ipynb
+
+# Three of the heaviest chapters at once under Binder's limits (1 CPU, 2 GiB; needs root).
+binder-sim: $(STAMP) data
+	$(PY) scripts/binder_sim.py
 
 linkcheck: $(STAMP)
 	$(VENV)/bin/jupyter-book build . --builder linkcheck
@@ -48,5 +61,5 @@ lock: $(STAMP)
 	  $(PY) -m pip freeze --exclude-editable ) > constraints.txt
 
 clean:
-	rm -rf _build .pytest_cache .hypothesis benchmarks/results
+	rm -rf _build .pytest_cache .hypothesis benchmarks/results notebooks
 	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +

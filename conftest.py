@@ -42,14 +42,17 @@ class MySTNotebook(IPyNbFile):
             nbformat.read = original_read
 
 
-SITE_TEST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tests", "test_site.py")
+# Browser tests of the built book (make test-site) and of the notebooks in JupyterLab
+# (make test-notebooks): they need `make book` first, so plain pytest runs leave them out.
+NAMED_ONLY = {os.path.join(os.path.dirname(os.path.abspath(__file__)), "tests", name)
+              for name in ("test_site.py", "test_notebooks.py")}
 
 
 def pytest_ignore_collect(collection_path, config):
-    """Leave the browser test of the built site to `make test-site` unless it is named explicitly."""
-    if str(collection_path) != SITE_TEST:
+    """Leave the browser tests to their make targets unless they are named explicitly."""
+    if str(collection_path) not in NAMED_ONLY:
         return None
-    named = any(os.path.abspath(arg.split("::")[0]) == SITE_TEST for arg in config.args)
+    named = any(os.path.abspath(arg.split("::")[0]) == str(collection_path) for arg in config.args)
     return None if named else True
 
 

@@ -14,9 +14,11 @@ reader. Each page test checks, for one page:
 - internal links and anchors resolve (static check of the HTML);
 - hidden check cells (remove-cell) do not show, long text outputs scroll in a box;
 - exercises have their solutions collapsed in dropdowns that open on a click;
-- on chapter pages (notebooks): repository and issue buttons, a Binder launch button that
-  opens this chapter's .md in JupyterLab, and .md/.ipynb download links that really download
-  (the server sends .ipynb as application/json, which a browser would otherwise display).
+- on chapter pages (notebooks): .md/.ipynb download links that really download (the server
+  sends .ipynb as application/json, which a browser would otherwise display); with a repository
+  (_config.yml's repository.url or a GitHub `origin`), repository and issue buttons and a Binder
+  launch button that opens this chapter's reader notebook in JupyterLab; without one, none of
+  them and no repository URL anywhere in the page.
 
 A full-page screenshot of each page goes to _build/screenshots/<page>.png (beside SITE_DIR).
 test_search checks that Chinese search (jieba) finds the chapters that use a term.
@@ -27,6 +29,7 @@ import http.server
 import json
 import os
 import re
+import sys
 import threading
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, unquote, urljoin, urlsplit
@@ -41,6 +44,10 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+import launch  # noqa: E402  (book/_ext/launch.py: the repository and launch links the book makes)
+
+REPOSITORY = launch.repository_url(CONFIG["repository"].get("url") or "", ROOT)
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
 NOT_PAGES = {"genindex.html", "search.html", "py-modindex.html"}
 SEARCHES = {"交叉熵": "book/softmax-regression", "极大似然": "book/mse-mle"}
@@ -88,13 +95,11 @@ def built_pages() -> list[str]:
 
 
 def launch_url(docname: str) -> str:
-    """The Binder link sphinx-book-theme makes from _config.yml for a .md chapter."""
-    org, repo = urlsplit(CONFIG["repository"]["url"]).path.strip("/").split("/")
+    """The Binder link of a chapter: the reader notebook, in the repository the book resolves."""
+    repo, launch_cfg = REPOSITORY, CONFIG["launch_buttons"]
     branch = CONFIG["repository"].get("branch", "main")
-    hub = CONFIG["launch_buttons"]["binderhub_url"].rstrip("/")
-    ui = {"jupyterlab": "lab/tree", "classic": "tree"}[CONFIG["launch_buttons"]["notebook_interface"]]
-    book = CONFIG["repository"].get("path_to_book", "").strip("/")
-    return f"{hub}/v2/gh/{org}/{repo}/{branch}?urlpath={ui}/{book + '/' if book else ''}{docname}.md"
+    ui = {"jupyterlab": "lab/tree", "classic": "tree"}[launch_cfg["notebook_interface"]]
+    return launch.binder_url(launch_cfg["binderhub_url"], repo, branch, launch.notebook_path(docname), ui)
 
 
 # ---------------------------------------------------------------- static reading of the HTML
@@ -314,16 +319,21 @@ def check_header_buttons(state, docname) -> list[str]:
     problems = []
     buttons = {re.search(r"btn-([\w-]+-button)\b", b["cls"])[1]: b for b in state["buttons"]
                if re.search(r"btn-([\w-]+-button)\b", b["cls"])}
-    repo = CONFIG["repository"]["url"]
-    launch = [b["href"] for b in state["buttons"] if "mybinder.org" in (b["href"] or "")]
-    if launch != [launch_url(docname)]:
-        problems.append(f"launch button {launch}, expected [{launch_url(docname)}]")
-    if not (ROOT / f"{docname}.md").is_file():
-        problems.append(f"the launch button opens {docname}.md, which is not in the repository")
-    if buttons.get("source-repository-button", {}).get("href") != repo:
-        problems.append(f"no repository button to {repo}")
-    if not (buttons.get("source-issues-button", {}).get("href") or "").startswith(f"{repo}/issues/new"):
-        problems.append(f"no issue button to {repo}/issues/new")
+    repo = REPOSITORY
+    launch_links = [b["href"] for b in state["buttons"] if "mybinder.org" in (b["href"] or "")]
+    if not repo:
+        if launch_links or "source-repository-button" in buttons or "source-issues-button" in buttons:
+            problems.append("no repository is configured, yet the page has launch or repository buttons")
+        page = (SITE / f"{docname}.html").read_text(encoding="utf-8")
+        if "mybinder.org" in page or "d2lutil/linear-networks" in page:
+            problems.append("no repository is configured, yet the page has a Binder or placeholder URL")
+    else:
+        if launch_links != [launch_url(docname)]:
+            problems.append(f"launch button {launch_links}, expected [{launch_url(docname)}]")
+        if buttons.get("source-repository-button", {}).get("href") != repo:
+            problems.append(f"no repository button to {repo}")
+        if not (buttons.get("source-issues-button", {}).get("href") or "").startswith(f"{repo}/issues/new"):
+            problems.append(f"no issue button to {repo}/issues/new")
     stem = docname.split("/")[-1]
     for label, suffix in (("download-source-button", ".md"), ("download-notebook-button", ".ipynb")):
         button = buttons.get(label)

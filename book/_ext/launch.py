@@ -3,10 +3,12 @@
 - The repository is `repository.url` in _config.yml (the one place a fork sets), or else the
   `origin` remote of the checkout when it is a GitHub URL (https or ssh form). With neither,
   the site has no repository, issue, Binder or JupyterHub button and names no repository.
-- Binder and JupyterHub open the chapter's reader notebook, notebooks/<chapter>.ipynb (made by
-  binder/postBuild, or by scripts/reader-setup.sh on a hub), not the MyST source, which
-  JupyterLab would show as raw MyST. The JupyterHub link is nbgitpuller's, as the theme builds
-  it, and appears only when `launch_buttons.jupyterhub_url` is set.
+- Binder and JupyterHub open the chapter's reader notebook, notebooks/<chapter>.ipynb, not the
+  MyST source, which JupyterLab would show as raw MyST. Binder makes the notebooks in postBuild.
+  The JupyterHub link is nbgitpuller's, as the theme builds it, and appears only when
+  `launch_buttons.jupyterhub_url` is set; it pulls the branch `launch_buttons.jupyterhub_branch`
+  (default "notebooks"), which scripts/publish-notebooks.sh fills, since notebooks/ is not
+  committed on main.
 - The header's ".ipynb" download is the same reader notebook, written at the end of the build.
 """
 import re
@@ -19,6 +21,7 @@ GITHUB = re.compile(
     r"(?P<owner>[\w.-]+)/(?P<repo>[\w.-]+?)(?:\.git)?/?$"
 )
 NOTEBOOK_DIR = "notebooks"
+NOTEBOOK_BRANCH = "notebooks"  # the branch scripts/publish-notebooks.sh writes, for nbgitpuller
 
 
 def github_url(url: str) -> str | None:
@@ -78,7 +81,8 @@ def launch_buttons(opts: dict, launch: dict, pagename: str) -> list[dict]:
     if launch.get("jupyterhub_url"):
         buttons.append({"type": "link", "text": "JupyterHub", "tooltip": "在 JupyterHub 上运行本章",
                         "icon": "_static/images/logo_jupyterhub.svg",
-                        "url": jupyterhub_url(launch["jupyterhub_url"], repo_url, branch, path, ui)})
+                        "url": jupyterhub_url(launch["jupyterhub_url"], repo_url,
+                                              launch.get("jupyterhub_branch") or NOTEBOOK_BRANCH, path, ui)})
     return buttons
 
 

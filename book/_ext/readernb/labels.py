@@ -58,6 +58,11 @@ def anchor_id(label: str) -> str:
     return label
 
 
+def heading_id(text: str) -> str:
+    """The id JupyterLab gives a Markdown heading: its text, markup dropped, spaces as '-'."""
+    return re.sub(r"[`*_]{1,2}(?=\S)|(?<=\S)[`*_]{1,2}", "", text).replace(" ", "-")
+
+
 def scan_page(page: Page, labels: Labels) -> None:
     """Record the labels of one page."""
     counts = {"equation": 0, "figure": 0, "exercise": 0}
@@ -79,7 +84,7 @@ def scan_page(page: Page, labels: Labels) -> None:
         if pending and line.strip():
             if not (h := HEADING.match(line)):
                 raise ValueError(f"{page.path.name}: label ({pending})= must stand right before a heading")
-            labels.add(pending, Target(page.stem, "section", h["text"], anchor_id(pending)))
+            labels.add(pending, Target(page.stem, "section", h["text"], heading_id(h["text"])))
             pending = None
         if (m := MATH_CLOSE.match(line.strip())) and m["label"]:
             counts["equation"] += 1

@@ -72,9 +72,9 @@ def role(ctx: Context, name: str, content: str) -> str:
         word = {"figure": "图", "equation": "式", "exercise": "练习"}.get(t.kind, "")
         label = text.replace("%s", t.text).replace("{number}", t.text) if text else f"{word} {t.text}"
         return ctx.link(t, label)
-    if name == "eq":
+    if name == "eq":  # equations have no anchor in a notebook: a link only to another chapter
         t = ctx.labels.get(target, "equation")
-        return ctx.link(t, f"({t.text})")
+        return f"({t.text})" if t.page == ctx.stem else f"[({t.text})]({t.page}.ipynb)"
     if name == "doc":
         stem = Path(target).name
         page = ctx.labels.pages.get(stem)
@@ -118,7 +118,7 @@ def directive(ctx: Context, name: str, arg: str, options: dict, body: list[str])
     inner = convert(ctx, "\n".join(body)).strip()
     if name == "exercise":
         t = ctx.labels.get(options["label"], "exercise")
-        return f'<a id="{t.anchor}"></a>\n\n**练习 {t.text}**\n\n{inner}'
+        return f"**练习 {t.text}**\n\n{inner}"
     if name == "solution":
         t = ctx.labels.get(arg, "exercise")
         return f"<details>\n<summary>练习 {t.text} 的解答（点击展开）</summary>\n\n{inner}\n\n</details>"
@@ -127,7 +127,7 @@ def directive(ctx: Context, name: str, arg: str, options: dict, body: list[str])
         width = f' width="{options["width"].removesuffix("px")}"' if "width" in options else ""
         alt = html.escape(options.get("alt", inner), quote=True)
         img = f'<img src="{arg}" alt="{alt}"{width}>'
-        anchor = f'<a id="{t.anchor}"></a>\n\n' if t else ""
+        anchor = f'<a id="{t.anchor}"></a>' if t else ""
         caption = f"*图 {t.text}：{inner}*" if t else f"*{inner}*"
         return f"{anchor}{img}\n\n{caption}"
     if name in ADMONITIONS or name == "admonition":
@@ -162,8 +162,7 @@ def convert(ctx: Context, text: str) -> str:
             in_math = True
             out.append(line)
             i += 1
-        elif m := SECTION_LABEL.match(line):
-            out.append(f'<a id="{ctx.labels.get(m["label"], "section").anchor}"></a>\n')
+        elif SECTION_LABEL.match(line):  # the heading below it is the anchor
             i += 1
         elif line.startswith("% ") or line == "%":  # a MyST comment
             i += 1

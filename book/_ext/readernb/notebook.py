@@ -1,5 +1,6 @@
 """Assemble and write the reader notebooks."""
 import json
+import platform
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,13 @@ from .book import ROOT, Page, pages
 from .labels import Labels, scan
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+def language_info() -> dict:
+    """What ipykernel reports on start, so that JupyterLab finds nothing to update (and to save)."""
+    return {"codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
+            "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
+            "pygments_lexer": "ipython3", "version": platform.python_version()}
 GLUE_MIME_PREFIX = "application/papermill.record/"
 
 
@@ -113,7 +121,7 @@ def reader_notebook(page: Page, labels: Labels, refs: dict, run: tuple[list, dic
         cells.append(new_markdown_cell(markdown.references(ctx)))
     nb = new_notebook(cells=cells, metadata={
         "kernelspec": KERNELSPEC,
-        "language_info": {"name": "python", "pygments_lexer": "ipython3"},
+        "language_info": language_info(),
     })
     for i, cell in enumerate(nb.cells):
         cell.id = f"{page.stem[:50]}-{i:03d}"  # stable ids: the same chapter gives the same file

@@ -1,0 +1,229 @@
+"""The notebook path in a real browser: Binder's set-up, JupyterLab, the launch URL, Run All.
+
+`make test-notebooks` runs this after `make book`, as a reader who clicks a chapter's launch
+button meets it: binder/postBuild in a clean HOME (JupyterLab settings and the reader
+notebooks), JupyterLab from .venv started through binder/start on 127.0.0.1, and headless
+Chromium (Debian's) opening the URL the launch button opens, lab/tree/notebooks/<chapter>.ipynb.
+For one chapter of each part it checks:
+
+- the chapter opens as a notebook, not in the text editor, and is not marked changed; after
+  JupyterLab's autosave interval (shortened here to AUTOSAVE seconds: what is tested is that
+  nothing is changed, whatever the interval) neither book/<chapter>.md nor the notebook has
+  changed by one byte;
+- the rendered Markdown has no raw MyST (`{glue`, `{ref}`, `{eq}`, `{cite`, `:label:`,
+  `(sec-`, `{exercise}`, `{solution}`, ...), the glued numbers of the site are there, every
+  solution is a collapsed <details>, `hide-input` code is collapsed, and the hidden check cell
+  (`remove-cell`) is absent;
+- after "Clear Outputs of All Cells" and "Run All Cells" from the menus, every code cell has run,
+  no output is an error, and the run drew at least as many figures as the book build did.
+
+Other tests: README.md opens as Markdown (no kernel dialog), the file browser hides
+d2lutil.egg-info, and no news pop-up covers the chapter. Run times go to the terminal (-s).
+"""
+import hashlib
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from test_site import browser  # noqa: F401  (the shared headless Chromium fixture)
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+import launch  # noqa: E402  (book/_ext/launch.py: where the launch buttons point)
+
+CHAPTERS = ["book/linear-regression-scratch", "book/softmax-regression-scratch"]  # one per part
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+UI = {"jupyterlab": "lab/tree", "classic": "tree"}[CONFIG["launch_buttons"]["notebook_interface"]]
+AUTOSAVE = 5  # seconds
+RUN_TIMEOUT = 900  # seconds for Run All of one chapter
+RAW_MYST = ["{glue", "{ref}", "{eq}", "{cite", "{doc}", "{numref}", "{term}", ":label:", "(sec-",
+            "(eq-", "{exercise}", "{solution}", "{figure}", ":class: dropdown", "```"]
+HIDDEN_CELL = "from d2lutil.expected import check"
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+
+
+def sha(path: Path) -> str:
+    """The SHA-256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab as Binder runs it: postBuild in a clean HOME, then binder/start ... jupyter lab."""
+    home = tmp_path_factory.mktemp("home")
+    venv_bin = Path(sys.executable).parent
+    env = {**os.environ, "HOME": str(home), "PATH": f"{venv_bin}:{os.environ['PATH']}"}
+    subprocess.run(["bash", "binder/postBuild"], cwd=ROOT, env=env, check=True, timeout=1800)
+    settings = home / ".jupyter/lab/user-settings/@jupyterlab/docmanager-extension/plugin.jupyterlab-settings"
+    settings.parent.mkdir(parents=True)
+    settings.write_text(json.dumps({"autosaveInterval": AUTOSAVE}))
+    port = free_port()
+    log = open(home / "jupyterlab.log", "w")
+    server = subprocess.Popen(
+        [str(ROOT / "binder/start"), "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         "--ServerApp.token=", "--ServerApp.password=", "--allow-root", f"--ServerApp.root_dir={ROOT}"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"{base}/api/status", timeout=2)
+            break
+        except OSError:
+            if server.poll() is not None:
+                pytest.fail(f"JupyterLab exited: see {log.name}", pytrace=False)
+            time.sleep(1)
+    yield base
+    server.terminate()
+    server.wait(timeout=30)
+    log.close()
+
+
+def open_page(browser, url: str):  # noqa: F811
+    """A new tab at url, with JavaScript errors collected in page.errors."""
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.goto(url)
+    return page
+
+
+def wait_rendered(page) -> None:
+    """Wait until the notebook is shown, its kernel idle, and every Markdown cell rendered."""
+    page.wait_for_selector(f"{PANEL} .jp-Notebook", timeout=120_000)
+    page.wait_for_selector(f'{PANEL} .jp-Notebook-ExecutionIndicator[data-status="idle"]', timeout=120_000)
+    page.wait_for_function(
+        f"""() => {{
+            const cells = document.querySelectorAll('{PANEL} .jp-MarkdownCell');
+            return cells.length > 0 && [...cells].every(c => c.querySelector('.jp-RenderedMarkdown'));
+        }}""", timeout=60_000)
+
+
+def markdown_text(page) -> str:
+    """The text of every rendered Markdown cell of the open notebook."""
+    return page.evaluate(f"""[...document.querySelectorAll('{PANEL} .jp-RenderedMarkdown')]
+        .map(e => e.textContent).join('\\n')""")
+
+
+def run_all(page) -> float:
+    """Clear all outputs and run all cells through the menus; return the seconds the run took.
+
+    Done when the kernel is idle again and no cell is queued ([*]); cells whose input is
+    collapsed (hide-input) show no prompt, so only shown prompts are read.
+    """
+    page.click("#jp-MainMenu >> text=Edit")
+    page.click("li[data-command='editmenu:clear-all']")
+    start = time.monotonic()
+    page.click("#jp-MainMenu >> text=Run")
+    page.click("li[data-command='runmenu:run-all']")
+    prompts = f"[...document.querySelectorAll('{PANEL} .jp-CodeCell .jp-InputPrompt')].map(p => p.textContent.trim())"
+    status = f"document.querySelector('{PANEL} .jp-Notebook-ExecutionIndicator').dataset.status"
+    page.wait_for_function(f"() => {prompts}.some(p => p === '[*]:') || {status} === 'busy'", timeout=60_000)
+    page.wait_for_function(f"() => {status} === 'idle' && !{prompts}.some(p => p === '[*]:')",
+                           timeout=RUN_TIMEOUT * 1000, polling=1000)
+    return time.monotonic() - start
+
+
+def unrun_cells(page) -> list[str]:
+    """The first lines of the shown code cells that have no execution count after Run All."""
+    return page.evaluate(f"""[...document.querySelectorAll('{PANEL} .jp-CodeCell')]
+        .filter(c => c.querySelector('.jp-InputPrompt') && c.querySelector('.jp-InputPrompt').textContent.trim()
+                     && !/\\[\\d+\\]/.test(c.querySelector('.jp-InputPrompt').textContent))
+        .map(c => (c.querySelector('.cm-content') || c).textContent.slice(0, 80))""")
+
+
+def source_notebook(docname: str):
+    """The chapter's executed notebook from the book build (what the site shows)."""
+    path = ROOT / "_build" / "jupyter_execute" / f"{docname}.ipynb"
+    if not path.is_file():
+        pytest.fail(f"{path} is missing: run `make book` first", pytrace=False)
+    return nbformat.read(path, as_version=4)
+
+
+@pytest.mark.parametrize("docname", CHAPTERS)
+def test_chapter_in_jupyterlab(lab, browser, docname):  # noqa: F811
+    chapter, notebook = ROOT / f"{docname}.md", ROOT / launch.notebook_path(docname)
+    before = {chapter: sha(chapter), notebook: sha(notebook)}
+    built = source_notebook(docname)
+    page = open_page(browser, f"{lab}/{UI}/{launch.notebook_path(docname)}")
+    wait_rendered(page)
+    problems = []
+
+    # Opening and reading changes nothing, even past the autosave interval.
+    time.sleep(AUTOSAVE * 2 + 2)
+    if page.locator(".lm-TabBar-tab.jp-mod-dirty").count():
+        problems.append("the notebook is marked changed right after opening")
+    problems += [f"{p.relative_to(ROOT)} changed while it was only read" for p, h in before.items() if sha(p) != h]
+
+    # The Markdown reads like the site.
+    text = markdown_text(page)
+    problems += [f"raw MyST in the rendered Markdown: {tok!r}" for tok in RAW_MYST if tok in text]
+    glue = json.loads((ROOT / "_build/jupyter_execute" / f"{docname}.glue.json").read_text())
+    if not glue:
+        problems.append("the chapter glues no numbers: pick a chapter that does")
+    details = page.locator(f"{PANEL} .jp-RenderedMarkdown details")
+    solutions = sum(c.source.count("{solution}") for c in built.cells if c.cell_type == "markdown")
+    if details.count() != solutions or solutions == 0:
+        problems.append(f"{details.count()} collapsible solutions, the chapter has {solutions}")
+    if page.locator(f"{PANEL} .jp-RenderedMarkdown details[open]").count():
+        problems.append("a solution is open before the reader asks for it")
+    hidden = sum("hide-input" in c.metadata.get("tags", []) for c in built.cells if c.cell_type == "code")
+    if page.locator(f"{PANEL} .jp-CodeCell .jp-InputPlaceholder").count() < hidden:
+        problems.append(f"fewer than the chapter's {hidden} hide-input cells show collapsed")
+    code = page.evaluate(f"[...document.querySelectorAll('{PANEL} .jp-CodeCell .cm-content')].map(e => e.textContent).join('\\n')")
+    if HIDDEN_CELL in code:
+        problems.append("the hidden check cell (remove-cell) is in the notebook")
+
+    # Run All: no error, the figures drawn again.
+    seconds = run_all(page)
+    print(f"\n{docname}: Run All took {seconds:.1f} s in JupyterLab")
+    problems += [f"cell not run: {c!r}" for c in unrun_cells(page)]
+    errors = page.locator(f"{PANEL} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    tracebacks = [t for t in errors.all_text_contents() if re.search(r"Traceback|Error\b", t)]
+    problems += [f"error output: {t[:300]}" for t in tracebacks]
+    figures = page.locator(f"{PANEL} .jp-OutputArea-output img, {PANEL} .jp-OutputArea-output svg").count()
+    expected = sum(1 for c in built.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                   if {"image/svg+xml", "image/png"} & set(o.get("data", {})))
+    if figures < expected or expected == 0:
+        problems.append(f"{figures} figures after Run All, the book build drew {expected}")
+    problems += [f"JavaScript error: {e}" for e in page.errors]
+    if sha(chapter) != before[chapter]:
+        problems.append(f"running the notebook changed {chapter.relative_to(ROOT)}")
+    page.context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_markdown_files_open_as_markdown(lab, browser):  # noqa: F811
+    page = open_page(browser, f"{lab}/{UI}/README.md")
+    page.wait_for_selector(".jp-RenderedMarkdown h1", timeout=120_000)
+    assert page.locator(f"{PANEL} .jp-Notebook").count() == 0, "README.md opened as a notebook"
+    assert page.locator(".jp-Dialog").count() == 0, "a dialog (kernel choice?) covers README.md"
+    page.context.close()
+
+
+def test_file_browser_and_no_popups(lab, browser):  # noqa: F811
+    listing = json.load(urllib.request.urlopen(f"{lab}/api/contents/"))
+    names = {item["name"] for item in listing["content"]}
+    assert "notebooks" in names and not any(n.endswith(".egg-info") for n in names), names
+    page = open_page(browser, f"{lab}/{UI}/{launch.notebook_path(CHAPTERS[0])}")
+    wait_rendered(page)
+    time.sleep(3)
+    toasts = page.locator(".Toastify__toast").all_text_contents()
+    assert not toasts, f"pop-ups over the chapter: {toasts}"
+    page.context.close()

@@ -1,0 +1,328 @@
+"""The reader notebooks (book/_ext/readernb) and the launch links (book/_ext/launch.py).
+
+Each MyST construct the book uses is converted on a small made-up book in a temporary folder;
+the real book is checked for labels and citations that all resolve. The browser test of the
+notebooks in JupyterLab is tests/test_notebooks.py (make test-notebooks).
+"""
+import json
+import sys
+import textwrap
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+import launch  # noqa: E402
+from readernb import book, cite, labels, markdown  # noqa: E402
+from readernb.notebook import build, language_info  # noqa: E402
+
+HEADER = """---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+"""
+CHAPTER_A = HEADER + textwrap.dedent("""
+    (sec-a)=
+    # 第一章
+
+    见 {ref}`sec-b` 和 {doc}`b`，以及 {ref}`本章 <sec-a>`。引用 {cite:p}`huber1964robust`，
+    {cite:t}`huber1964robust` 提出了它。`{ref}` 在代码里不动。
+
+    $$
+    y = wx + b
+    $$ (eq-a-model)
+
+    由式 {eq}`eq-a-model` 与第二章的式 {eq}`eq-b-loss`，误差为 {glue:text}`a_err:.2e`，共 {glue:text}`a_n` 个。
+
+    ```{figure} figures/net.svg
+    :name: fig-a-net
+    :width: 300px
+    :alt: 一张网络图
+
+    单层网络。
+    ```
+
+    如 {numref}`fig-a-net` 所示。
+
+    ```{code-cell} ipython3
+    from myst_nb import glue
+    glue("a_err", 0.000123, display=False)
+    glue("a_n", 60000, display=False)
+    print("hello")
+    ```
+
+    ```{code-cell} ipython3
+    :tags: [hide-input]
+    print("plot code")
+    ```
+
+    ```{code-cell} ipython3
+    :tags: [remove-cell]
+    from d2lutil.expected import check
+    ```
+
+    ## 练习
+
+    ```{exercise}
+    :label: ex-a-1
+    为什么？
+    ```
+
+    ````{solution} ex-a-1
+    :class: dropdown
+    因为 $x > 0$：
+
+    ```python
+    print(1)
+    ```
+    ````
+    """)
+CHAPTER_B = HEADER + textwrap.dedent("""
+    (sec-b)=
+    # 第二章
+
+    $$
+    L = \\frac{1}{2}(y - \\hat y)^2
+    $$ (eq-b-loss)
+
+    ```{code-cell} ipython3
+    1 + 1
+    ```
+    """)
+BIB = """@article{huber1964robust,
+  title = {Robust Estimation of a Location Parameter},
+  author = {Huber, Peter J.},
+  journal = {The Annals of Mathematical Statistics},
+  year = {1964},
+  doi = {10.1214/aoms/1177703732}
+}
+"""
+TOC = """format: jb-book
+root: book/index
+parts:
+  - caption: 一
+    numbered: true
+    chapters:
+      - file: book/a
+      - file: book/b
+  - caption: 附录
+    chapters:
+      - file: book/bibliography
+"""
+
+
+@pytest.fixture
+def small_book(tmp_path):
+    """A two-chapter book with every construct, and a run of chapter a as the book build leaves it."""
+    (tmp_path / "book" / "figures").mkdir(parents=True)
+    (tmp_path / "book" / "figures" / "net.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    (tmp_path / "_toc.yml").write_text(TOC)
+    (tmp_path / "book" / "index.md").write_text("# 首页\n\n见 {doc}`a`。\n")
+    (tmp_path / "book" / "a.md").write_text(CHAPTER_A)
+    (tmp_path / "book" / "b.md").write_text(CHAPTER_B)
+    (tmp_path / "book" / "bibliography.md").write_text("# 参考文献\n\n```{bibliography}\n:all:\n```\n")
+    (tmp_path / "book" / "references.bib").write_text(BIB)
+    executed = tmp_path / "_build" / "jupyter_execute" / "book"
+    executed.mkdir(parents=True)
+    import jupytext
+    for stem, outputs in (("a", [[{"output_type": "stream", "name": "stdout", "text": "hello\n"}], [], []]),
+                          ("b", [[{"output_type": "execute_result", "data": {"text/plain": "2"},
+                                   "metadata": {}, "execution_count": 1}]])):
+        nb = jupytext.read(tmp_path / "book" / f"{stem}.md")
+        for cell, outs in zip([c for c in nb.cells if c.cell_type == "code"], outputs):
+            cell.outputs = [nbformat.from_dict(o) for o in outs]
+        nbformat.write(nb, executed / f"{stem}.ipynb")
+    glue = {"a_err": {"output_type": "display_data", "metadata": {"scrapbook": {"name": "a_err"}},
+                      "data": {"text/plain": "0.000123"}},
+            "a_n": {"output_type": "display_data", "metadata": {"scrapbook": {"name": "a_n"}},
+                    "data": {"text/plain": "60000"}}}
+    (executed / "a.glue.json").write_text(json.dumps(glue))
+    return tmp_path
+
+
+def reader(small_book, stem: str) -> nbformat.NotebookNode:
+    """Build the small book's reader notebooks and read one."""
+    out = small_book / "notebooks"
+    build(out, executed_dir=small_book / "_build" / "jupyter_execute", root=small_book, sign=False)
+    return nbformat.read(out / f"{stem}.ipynb", as_version=4)
+
+
+def markdown_of(nb) -> str:
+    """All the Markdown of a notebook."""
+    return "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+
+
+def test_pages_are_numbered_as_the_site_numbers_them(small_book):
+    pages = book.pages(small_book)
+    assert [(p.stem, p.number, p.title) for p in pages] == [
+        ("index", None, "首页"), ("a", 1, "第一章"), ("b", 2, "第二章"), ("bibliography", None, "参考文献")]
+    assert [p.is_notebook for p in pages] == [False, True, True, False]
+
+
+def test_labels_get_the_site_numbers(small_book):
+    found = labels.scan(book.pages(small_book))
+    assert found.get("eq-a-model").text == "1.1" and found.get("eq-b-loss").text == "2.1"
+    assert found.get("fig-a-net").text == "1.1" and found.get("ex-a-1").text == "1.1"
+    assert found.get("sec-b").kind == "section" and found.get("sec-b").anchor == "第二章"
+    with pytest.raises(KeyError, match="eq-nope"):
+        found.get("eq-nope")
+
+
+def test_roles_become_links_numbers_and_citations(small_book):
+    text = markdown_of(reader(small_book, "a"))
+    assert "[第二章](b.ipynb#第二章)" in text and "[第二章](b.ipynb)" in text
+    assert "[本章](#第一章)" in text
+    assert "(Huber, 1964)" in text and "Huber (1964) 提出了它" in text
+    assert "`{ref}` 在代码里不动" in text
+    assert "由式 (1.1) 与第二章的式 [(2.1)](b.ipynb)" in text
+    assert "误差为 1.23e-04，共 60000 个" in text
+    assert "[图 1.1](#fig-a-net)" in text
+
+
+def test_equations_figures_and_exercises(small_book):
+    text = markdown_of(reader(small_book, "a"))
+    assert "y = wx + b\n\\tag{1.1}\n$$" in text
+    assert '<a id="fig-a-net"></a><img src="figures/net.svg" alt="一张网络图" width="300">' in text
+    assert "*图 1.1：单层网络。*" in text
+    assert "**练习 1.1**\n\n为什么？" in text
+    assert "<details>\n<summary>练习 1.1 的解答（点击展开）</summary>\n\n因为 $x > 0$：" in text
+    assert "```python\nprint(1)\n```\n\n</details>" in text
+    prose = text.replace("`{ref}`", "").replace("\\frac{", "").replace("\\tag{", "")
+    for raw in ("{", ":label:", ":class:", "(sec-", "(eq-"):
+        assert raw not in prose, raw
+
+
+def test_references_close_the_chapter(small_book):
+    last = reader(small_book, "a").cells[-1].source
+    assert last.startswith("## 参考文献") and "Huber, Peter J. (1964)" in last
+    assert "<https://doi.org/10.1214/aoms/1177703732>" in last
+
+
+def test_code_cells_tags_outputs_and_metadata(small_book):
+    nb = reader(small_book, "a")
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert len(code) == 2, "the remove-cell check cell is left out"
+    assert code[0].outputs[0]["text"] == "hello\n"
+    assert code[1].metadata["jupyter"] == {"source_hidden": True}
+    assert nb.metadata["kernelspec"]["display_name"] == "Python 3 (ipykernel)"
+    assert nb.metadata["language_info"] == language_info()
+    assert "jupytext" not in nb.metadata
+    nbformat.validate(nb)
+
+
+def test_notebooks_are_stable_and_in_jupyterlabs_format(small_book):
+    out = small_book / "notebooks"
+    build(out, executed_dir=small_book / "_build" / "jupyter_execute", root=small_book, sign=False)
+    first = (out / "a.ipynb").read_bytes()
+    build(out, executed_dir=small_book / "_build" / "jupyter_execute", root=small_book, sign=False)
+    assert (out / "a.ipynb").read_bytes() == first, "two builds of the same chapter differ"
+    nb = nbformat.read(out / "a.ipynb", as_version=4)
+    assert nbformat.writes(nb) + "\n" == first.decode(), "not the bytes JupyterLab would save"
+    assert (out / "figures" / "net.svg").is_file()
+
+
+def test_every_page_has_a_notebook_and_the_bibliography_lists_all(small_book):
+    nb = reader(small_book, "bibliography")
+    assert "Huber, Peter J. (1964)" in markdown_of(nb)
+    assert "[第一章](a.ipynb)" in markdown_of(reader(small_book, "index"))
+
+
+def test_unknown_constructs_and_missing_values_are_errors(small_book):
+    found = labels.scan(book.pages(small_book))
+    ctx = markdown.Context("a", found, {}, cite.load(small_book / "book" / "references.bib"))
+    with pytest.raises(ValueError, match=r"role \{kbd\} has no notebook form"):
+        markdown.convert(ctx, "press {kbd}`Ctrl`")
+    with pytest.raises(ValueError, match=r"directive \{mermaid\} has no notebook form"):
+        markdown.convert(ctx, "```{mermaid}\ngraph\n```")
+    with pytest.raises(KeyError, match="glue key 'a_err' has no value"):
+        markdown.convert(ctx, "{glue:text}`a_err:.2f`")
+    with pytest.raises(KeyError, match="not in references.bib"):
+        markdown.convert(ctx, "{cite:p}`nobody2020`")
+    with pytest.raises(ValueError, match="not closed"):
+        markdown.convert(ctx, "$$\nx")
+
+
+def test_executed_code_that_differs_from_the_chapter_is_refused(small_book):
+    (small_book / "book" / "b.md").write_text(CHAPTER_B.replace("1 + 1", "1 + 2"))
+    with pytest.raises(ValueError, match="rebuild the book"):
+        reader(small_book, "b")
+
+
+def test_the_real_book_converts_without_outputs_except_glue():
+    """Every label, page, citation and directive of the book resolves (glue needs a run)."""
+    pages = book.pages()
+    found = labels.scan(pages)
+    refs = cite.load(ROOT / "book" / "references.bib")
+    import jupytext
+    for page in pages:
+        ctx = markdown.Context(page.stem, found, GlueAnything(), refs)
+        cells = jupytext.read(page.path).cells if page.is_notebook else [nbformat.v4.new_markdown_cell(
+            page.path.read_text(encoding="utf-8"))]
+        for cell in cells:
+            if cell.cell_type == "markdown":
+                text = markdown.convert(ctx, cell.source)
+                for raw in ("{ref}", "{eq}", "{doc}", "{cite", "{glue", ":label:", "{exercise}", "{solution}"):
+                    assert raw not in text, (page.stem, raw)
+
+
+class GlueAnything(dict):
+    """Glued values for a check that runs no chapter: every key is 0."""
+
+    def __contains__(self, key):
+        return True
+
+    def __getitem__(self, key):
+        return "0"
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("https://github.com/o/r", "https://github.com/o/r"),
+    ("https://github.com/o/r.git", "https://github.com/o/r"),
+    ("git@github.com:o/r.git", "https://github.com/o/r"),
+    ("ssh://git@github.com/o/r-2.git", "https://github.com/o/r-2"),
+    ("https://gitlab.com/o/r", None),
+    ("/work/main", None),
+    ("", None),
+])
+def test_github_urls_in_both_forms(url, expected):
+    assert launch.github_url(url) == expected
+
+
+def test_repository_url_prefers_the_configuration(tmp_path):
+    import subprocess
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    assert launch.repository_url("", tmp_path) == ""
+    subprocess.run(["git", "-C", str(tmp_path), "remote", "add", "origin", "git@github.com:me/fork.git"], check=True)
+    assert launch.repository_url("", tmp_path) == "https://github.com/me/fork"
+    assert launch.repository_url("https://github.com/course/book/", tmp_path) == "https://github.com/course/book"
+
+
+def test_launch_links_open_the_reader_notebook():
+    binder = launch.binder_url("https://mybinder.org/", "https://github.com/o/r", "main",
+                               launch.notebook_path("book/mse-mle"))
+    assert binder == "https://mybinder.org/v2/gh/o/r/main?urlpath=lab/tree/notebooks/mse-mle.ipynb"
+    hub = launch.jupyterhub_url("https://hub.example.edu/", "https://github.com/o/r", launch.NOTEBOOK_BRANCH,
+                                launch.notebook_path("book/mse-mle"))
+    parts = urlsplit(hub)
+    assert (parts.scheme, parts.netloc, parts.path) == ("https", "hub.example.edu", "/hub/user-redirect/git-pull")
+    query = parse_qs(parts.query, strict_parsing=True)
+    assert query == {"repo": ["https://github.com/o/r"], "branch": [launch.NOTEBOOK_BRANCH],
+                     "urlpath": ["lab/tree/r/notebooks/mse-mle.ipynb"]}
+
+
+def test_no_buttons_without_a_repository():
+    assert launch.launch_buttons({"repository_url": ""}, {"binderhub_url": "https://mybinder.org"}, "book/a") == []
+    both = launch.launch_buttons({"repository_url": "https://github.com/o/r", "repository_branch": "main"},
+                                 {"binderhub_url": "https://mybinder.org", "jupyterhub_url": "https://hub.x"},
+                                 "book/a")
+    assert [b["text"] for b in both] == ["Binder", "JupyterHub"]
+    assert "urlpath=lab/tree/notebooks/a.ipynb" in both[0]["url"]
