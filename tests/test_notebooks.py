@@ -95,12 +95,18 @@ def lab(tmp_path_factory):
     log.close()
 
 
-def open_page(browser, url: str):  # noqa: F811
-    """A new tab at url, with JavaScript errors collected in page.errors."""
+def open_page(browser, lab: str, path: str):  # noqa: F811
+    """A new browser tab on the launch URL of `path`, with JavaScript errors in page.errors.
+
+    Each tab gets a JupyterLab workspace of its own (lab/workspaces/<name>/tree/... instead of
+    lab/tree/...), so it starts as a fresh Binder session does, without the tabs of the others.
+    """
+    assert UI == "lab/tree", "the tests drive JupyterLab"
+    workspace = re.sub(r"\W", "-", path)
     page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     page.errors = []
     page.on("pageerror", lambda e: page.errors.append(str(e)))
-    page.goto(url)
+    page.goto(f"{lab}/lab/workspaces/{workspace}/tree/{path}")
     return page
 
 
@@ -161,7 +167,7 @@ def test_chapter_in_jupyterlab(lab, browser, docname):  # noqa: F811
     chapter, notebook = ROOT / f"{docname}.md", ROOT / launch.notebook_path(docname)
     before = {chapter: sha(chapter), notebook: sha(notebook)}
     built = source_notebook(docname)
-    page = open_page(browser, f"{lab}/{UI}/{launch.notebook_path(docname)}")
+    page = open_page(browser, lab, launch.notebook_path(docname))
     wait_rendered(page)
     problems = []
 
@@ -210,7 +216,7 @@ def test_chapter_in_jupyterlab(lab, browser, docname):  # noqa: F811
 
 
 def test_markdown_files_open_as_markdown(lab, browser):  # noqa: F811
-    page = open_page(browser, f"{lab}/{UI}/README.md")
+    page = open_page(browser, lab, "README.md")
     page.wait_for_selector(".jp-RenderedMarkdown h1", timeout=120_000)
     assert page.locator(f"{PANEL} .jp-Notebook").count() == 0, "README.md opened as a notebook"
     assert page.locator(".jp-Dialog").count() == 0, "a dialog (kernel choice?) covers README.md"
@@ -221,7 +227,7 @@ def test_file_browser_and_no_popups(lab, browser):  # noqa: F811
     listing = json.load(urllib.request.urlopen(f"{lab}/api/contents/"))
     names = {item["name"] for item in listing["content"]}
     assert "notebooks" in names and not any(n.endswith(".egg-info") for n in names), names
-    page = open_page(browser, f"{lab}/{UI}/{launch.notebook_path(CHAPTERS[0])}")
+    page = open_page(browser, lab, launch.notebook_path(CHAPTERS[0]))
     wait_rendered(page)
     time.sleep(3)
     toasts = page.locator(".Toastify__toast").all_text_contents()

@@ -66,6 +66,16 @@ CHAPTER_A = HEADER + textwrap.dedent("""
     ```
 
     ```{code-cell} ipython3
+    ---
+    mystnb:
+      figure:
+        caption: 损失随 {glue:text}`a_n` 步下降。
+        name: fig-a-loss
+    ---
+    print("a figure")
+    ```
+
+    ```{code-cell} ipython3
     :tags: [remove-cell]
     from d2lutil.expected import check
     ```
@@ -134,7 +144,7 @@ def small_book(tmp_path):
     executed = tmp_path / "_build" / "jupyter_execute" / "book"
     executed.mkdir(parents=True)
     import jupytext
-    for stem, outputs in (("a", [[{"output_type": "stream", "name": "stdout", "text": "hello\n"}], [], []]),
+    for stem, outputs in (("a", [[{"output_type": "stream", "name": "stdout", "text": "hello\n"}], [], [], []]),
                           ("b", [[{"output_type": "execute_result", "data": {"text/plain": "2"},
                                    "metadata": {}, "execution_count": 1}]])):
         nb = jupytext.read(tmp_path / "book" / f"{stem}.md")
@@ -172,6 +182,7 @@ def test_labels_get_the_site_numbers(small_book):
     found = labels.scan(book.pages(small_book))
     assert found.get("eq-a-model").text == "1.1" and found.get("eq-b-loss").text == "2.1"
     assert found.get("fig-a-net").text == "1.1" and found.get("ex-a-1").text == "1.1"
+    assert found.get("fig-a-loss").text == "1.2", "code-cell figures count in document order"
     assert found.get("sec-b").kind == "section" and found.get("sec-b").anchor == "第二章"
     with pytest.raises(KeyError, match="eq-nope"):
         found.get("eq-nope")
@@ -210,7 +221,10 @@ def test_references_close_the_chapter(small_book):
 def test_code_cells_tags_outputs_and_metadata(small_book):
     nb = reader(small_book, "a")
     code = [c for c in nb.cells if c.cell_type == "code"]
-    assert len(code) == 2, "the remove-cell check cell is left out"
+    assert len(code) == 3, "the remove-cell check cell is left out"
+    caption = nb.cells[nb.cells.index(code[2]) + 1]
+    assert caption.cell_type == "markdown"
+    assert caption.source == '<a id="fig-a-loss"></a>*图 1.2：损失随 60000 步下降。*'
     assert code[0].outputs[0]["text"] == "hello\n"
     assert code[1].metadata["jupyter"] == {"source_hidden": True}
     assert nb.metadata["kernelspec"]["display_name"] == "Python 3 (ipykernel)"

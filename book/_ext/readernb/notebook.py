@@ -14,6 +14,7 @@ from .book import ROOT, Page, pages
 from .labels import Labels, scan
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+GLUE_MIME_PREFIX = "application/papermill.record/"
 
 
 def language_info() -> dict:
@@ -21,7 +22,6 @@ def language_info() -> dict:
     return {"codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
             "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
             "pygments_lexer": "ipython3", "version": platform.python_version()}
-GLUE_MIME_PREFIX = "application/papermill.record/"
 
 
 def glue_values(cells: list) -> dict[str, str]:
@@ -48,8 +48,8 @@ def executed_run(page: Page, executed_dir: Path | None, execute: bool) -> tuple[
         if path.exists():
             nb = nbformat.read(path, as_version=4)
             glue_file = path.with_suffix(".glue.json")
-            glue = glue_values([{"outputs": list(json.loads(glue_file.read_text()).values())}]) \
-                if glue_file.exists() else {}
+            records = json.loads(glue_file.read_text()).values() if glue_file.exists() else []
+            glue = glue_values([{"outputs": list(records)}])
             return [c for c in nb.cells if c.cell_type == "code"], glue
     if not execute:
         return None
@@ -92,7 +92,7 @@ def figure_caption(cell, ctx: markdown.Context) -> list:
     caption = markdown.convert(ctx, figure["caption"])
     if "name" in figure:
         target = ctx.labels.get(figure["name"], "figure")
-        return [new_markdown_cell(f'<a id="{target.anchor}"></a>\n\n*图 {target.text}：{caption}*')]
+        return [new_markdown_cell(f'<a id="{target.anchor}"></a>*图 {target.text}：{caption}*')]
     return [new_markdown_cell(f"*{caption}*")]
 
 
