@@ -14,6 +14,15 @@ cd "$(dirname "$0")/.."
 python=${1:-python3}
 prefix=$("$python" -c 'import sys; print(sys.prefix)')
 install -D -m 644 binder/jupyter/overrides.json "$prefix/share/jupyter/lab/settings/overrides.json"
-install -D -m 644 binder/jupyter/jupyter_server_config.json \
-  "$prefix/etc/jupyter/jupyter_server_config.d/d2lutil-reader.json"
+# Merged into the environment's jupyter_server_config.json (the server reads no .d folder for this).
+"$python" - binder/jupyter/jupyter_server_config.json "$prefix/etc/jupyter/jupyter_server_config.json" <<'PY'
+import json, sys
+from pathlib import Path
+ours, target = map(Path, sys.argv[1:])
+config = json.loads(target.read_text()) if target.exists() else {}
+for section, values in json.loads(ours.read_text()).items():
+    config.setdefault(section, {}).update(values)
+target.parent.mkdir(parents=True, exist_ok=True)
+target.write_text(json.dumps(config, indent=2) + "\n")
+PY
 "$python" book/_ext/readernb --execute
