@@ -34,7 +34,7 @@ notebooks: book
 
 # JupyterLab on the reader notebooks (as root too); it prints the URL to open.
 lab: notebooks
-	@echo "Open the URL below; the chapters are in notebooks/ (start with notebooks/index.ipynb)."
+	@echo "Open the URL JupyterLab prints below; the chapters are notebooks/<chapter>.ipynb (start with notebooks/index.ipynb)."
 	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/index.ipynb
 
 # Three of the heaviest chapters at once under Binder's limits (1 CPU, 2 GiB; needs root).

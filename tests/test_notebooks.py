@@ -34,6 +34,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
+from myst_nb.core.variables import format_plain_text
 
 from test_site import browser  # noqa: F401  (the shared headless Chromium fixture)
 
@@ -162,6 +163,22 @@ def source_notebook(docname: str):
     return nbformat.read(path, as_version=4)
 
 
+def follow_chapter_link(page) -> list[str]:
+    """Click the first link to another chapter: its notebook must open in JupyterLab."""
+    link = page.locator(f"{PANEL} .jp-RenderedMarkdown a[href*='.ipynb']").first
+    if not link.count():
+        return ["no link to another chapter"]
+    target = re.search(r"([\w-]+\.ipynb)", link.get_attribute("href"))[1]
+    link.scroll_into_view_if_needed()
+    link.click()
+    try:
+        page.wait_for_selector(f".lm-TabBar-tab[title*='{target}'], .lm-TabBar-tab:has-text('{target}')",
+                               timeout=60_000)
+    except Exception:
+        return [f"the link to {target} did not open it in JupyterLab"]
+    return []
+
+
 @pytest.mark.parametrize("docname", CHAPTERS)
 def test_chapter_in_jupyterlab(lab, browser, docname):  # noqa: F811
     chapter, notebook = ROOT / f"{docname}.md", ROOT / launch.notebook_path(docname)
@@ -181,8 +198,13 @@ def test_chapter_in_jupyterlab(lab, browser, docname):  # noqa: F811
     text = markdown_text(page)
     problems += [f"raw MyST in the rendered Markdown: {tok!r}" for tok in RAW_MYST if tok in text]
     glue = json.loads((ROOT / "_build/jupyter_execute" / f"{docname}.glue.json").read_text())
-    if not glue:
-        problems.append("the chapter glues no numbers: pick a chapter that does")
+    glued = re.findall(r"\{glue:text\}`([\w-]+):?([^`]*)`", chapter.read_text(encoding="utf-8"))
+    if not glued:
+        problems.append("the chapter glues no numbers into its prose: pick a chapter that does")
+    for key, spec in glued:  # each number as the site prints it
+        shown = format_plain_text(glue[key]["data"]["text/plain"], spec)
+        if shown not in text:
+            problems.append(f"glued {key} ({shown}) is not in the rendered Markdown")
     details = page.locator(f"{PANEL} .jp-RenderedMarkdown details")
     solutions = sum(c.source.count("{solution}") for c in built.cells if c.cell_type == "markdown")
     if details.count() != solutions or solutions == 0:
@@ -211,6 +233,7 @@ def test_chapter_in_jupyterlab(lab, browser, docname):  # noqa: F811
     problems += [f"JavaScript error: {e}" for e in page.errors]
     if sha(chapter) != before[chapter]:
         problems.append(f"running the notebook changed {chapter.relative_to(ROOT)}")
+    problems += follow_chapter_link(page)
     page.context.close()
     assert not problems, "\n".join(problems)
 
