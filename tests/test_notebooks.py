@@ -18,7 +18,8 @@ For one chapter of each part it checks:
   no output is an error, and the run drew at least as many figures as the book build did.
 
 Other tests: README.md opens as Markdown (no kernel dialog), the file browser hides
-d2lutil.egg-info, and no news pop-up covers the chapter. Run times go to the terminal (-s).
+d2lutil.egg-info, no news pop-up covers the chapter, and every reader notebook numbers its
+equations, figures and exercises as the built page does. Run times go to the terminal (-s).
 """
 import hashlib
 import json
@@ -256,3 +257,19 @@ def test_file_browser_and_no_popups(lab, browser):  # noqa: F811
     toasts = page.locator(".Toastify__toast").all_text_contents()
     assert not toasts, f"pop-ups over the chapter: {toasts}"
     page.context.close()
+
+
+@pytest.mark.parametrize("docname", [f"book/{p.stem}" for p in sorted((ROOT / "book").glob("*.md"))])
+def test_numbers_match_the_site(docname):
+    """Equation, figure and exercise numbers in the reader notebook are those of the built page."""
+    page, notebook = ROOT / "_build/html" / f"{docname}.html", ROOT / launch.notebook_path(docname)
+    if not page.is_file() or not notebook.is_file():
+        pytest.fail(f"{page} or {notebook} is missing: run `make notebooks` first", pytrace=False)
+    html = page.read_text(encoding="utf-8")
+    markdown = "\n".join(c.source for c in nbformat.read(notebook, as_version=4).cells if c.cell_type == "markdown")
+    site = {"equations": re.findall(r'class="eqno">\(([\d.]+)\)', html),
+            "figures and exercises": [n.replace("\xa0", " ").strip()
+                                      for n in re.findall(r'caption-number">([^<]+)<', html)]}
+    ours = {"equations": re.findall(r"\\tag\{([\d.]+)\}", markdown),
+            "figures and exercises": re.findall(r"(图 [\d.]+|练习 [\d.]+)(?=：|\*\*)", markdown)}
+    assert ours == site
