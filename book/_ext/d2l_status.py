@@ -93,10 +93,10 @@ def chapter_row(app, from_doc: str, docname: str, data: dict) -> list[nodes.entr
 def status_table(app, from_doc: str) -> nodes.table:
     """The table of every executed chapter, in reading order."""
     doc_data = NbMetadataCollector.get_doc_data(app.env)
-    table = nodes.table(classes=["d2l-exec-status"])
+    table = nodes.table(classes=["d2l-exec-status", "colwidths-given"])  # LaTeX: these widths
     group = nodes.tgroup(cols=len(HEADERS))
     table += group
-    group.extend(nodes.colspec(colwidth=w) for w in (30, 16, 10, 10, 10, 10))
+    group.extend(nodes.colspec(colwidth=w) for w in (30, 20, 12, 14, 14, 10))
     head, body = nodes.thead(), nodes.tbody()
     head += nodes.row("", *(cell(h) for h in HEADERS))
     group += [head, body]
