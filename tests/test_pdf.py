@@ -4,12 +4,15 @@ Checks _build/pdf/<name>.pdf: every chapter in order under its Chinese heading, 
 book teaches, the exercises with their solutions, the bibliography and the status page; an
 embedded CJK font and a maths font; every figure of the HTML site typeset (XeLaTeX's log
 names each figure file) and at least as many images as the site has figures; no glyph
-missing; the site linking a copy of the PDF. Page 1 and a page with a figure are rendered
-to _build/pdf/pages/*.png with pdftoppm for a look.
+missing; the site linking a copy of the PDF; the execution status page (site and PDF) showing
+the runs recorded in the execution cache. Page 1 and a page with a figure are rendered to
+_build/pdf/pages/*.png with pdftoppm for a look.
 """
+import html
 import re
 import shutil
 import subprocess
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -178,3 +181,32 @@ def test_render_title_page_and_a_figure_page():
     first_image_page = int(poppler("pdfimages", "-list", str(PDF)).splitlines()[2].split()[0])
     figure = Image.open(render(first_image_page)).convert("L")
     assert ImageStat.Stat(figure).stddev[0] > 20, "the figure page is not blank"
+
+
+def status_rows() -> dict[str, list[str]]:
+    """{chapter title: [cell texts]} of the site's execution status table."""
+    page = (BUILD / "html" / "book" / "execution-status.html").read_text(encoding="utf-8")
+    table = page[page.index('<table class="d2l-exec-status'):page.index("</table>")]
+    rows = {}
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)[1:]:
+        cells = [re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", c))).strip()
+                 for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        rows[cells[0]] = cells
+    return rows
+
+
+def test_status_page_shows_the_runs_in_the_execution_cache(text):
+    from jupyter_cache import get_cache
+
+    records = {Path(r.uri).resolve(): r for r in get_cache(str(BUILD / ".jupyter_cache")).list_cache_records()}
+    rows = status_rows()
+    notebooks = [d for d, _ in toc_chapters() if (ROOT / f"{d}.md").resolve() in records]
+    assert len(notebooks) >= 9 and len(rows) == len(notebooks)
+    for docname in notebooks:
+        record = records[(ROOT / f"{docname}.md").resolve()]
+        when = datetime.fromtimestamp(record.created.timestamp(), timezone.utc).strftime("%Y-%m-%d %H:%M")
+        _, shown_when, runtime, _, peak, status = rows[title(docname)]
+        assert shown_when == when, f"{docname}: the status page says {shown_when}, the cache {when}"
+        assert float(runtime) == pytest.approx(record.data["execution_seconds"], abs=0.06)
+        assert 50 < float(peak) < 5000 and status == "成功"
+        assert squeeze(f"{when}{runtime}") in text, f"{docname}: the PDF's status page differs"
