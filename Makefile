@@ -1,13 +1,16 @@
 # make book: build the HTML book into _build/html (the main job)
 # make test: unit tests of d2lutil + every chapter executed by pytest --nbval
 # Both set everything up on a fresh machine: Debian packages (when root), .venv, the data.
+# make pdf: the whole book as _build/pdf/<name>.pdf (XeLaTeX; installs TeX only for this target)
 
 VENV     ?= .venv
 PY       := $(VENV)/bin/python
 STAMP    := $(VENV)/.installed
+# the PDF's name: latex.latex_documents.targetname in _config.yml, without .tex
+PDF_NAME := $(shell sed -n 's/^ *targetname: *\([^ .]*\)\.tex.*/\1/p' _config.yml)
 export D2LUTIL_STRICT_FONTS := 1
 
-.PHONY: book test test-site test-notebooks bench lab notebooks binder-sim clean system data lock linkcheck
+.PHONY: book test test-site test-notebooks pdf test-pdf bench lab notebooks binder-sim clean system data lock linkcheck
 
 book: $(STAMP) data
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
@@ -23,6 +26,17 @@ test-site: $(STAMP)
 test-notebooks: $(STAMP) data
 	./scripts/system-packages.sh --browser
 	$(VENV)/bin/pytest tests/test_notebooks.py -p no:cacheprovider -s
+
+# The LaTeX build reads the same execution cache as `make book` (no chapter runs twice), then
+# latexmk/XeLaTeX typesets it; a glyph missing from the fonts fails (scripts/latex-to-pdf.sh).
+pdf: $(STAMP) data
+	./scripts/system-packages.sh --pdf
+	$(VENV)/bin/jupyter-book build . --builder latex -W -n --keep-going
+	./scripts/latex-to-pdf.sh $(PDF_NAME)
+
+# PDF first, then the site (which then links the PDF), then tests/test_pdf.py on both.
+test-pdf: pdf book
+	$(VENV)/bin/pytest tests/test_pdf.py -p no:cacheprovider
 
 bench: $(STAMP) data
 	$(PY) benchmarks/run.py

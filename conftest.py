@@ -42,14 +42,15 @@ class MySTNotebook(IPyNbFile):
             nbformat.read = original_read
 
 
-# Browser tests of the built book (make test-site) and of the notebooks in JupyterLab
-# (make test-notebooks): they need `make book` first, so plain pytest runs leave them out.
+# Tests of build products, run by their own targets after the build: `make test-site` (the
+# HTML in a browser), `make test-pdf` (the PDF) and `make test-notebooks` (the reader
+# notebooks in JupyterLab). Plain pytest runs leave them out.
 NAMED_ONLY = {os.path.join(os.path.dirname(os.path.abspath(__file__)), "tests", name)
-              for name in ("test_site.py", "test_notebooks.py")}
+              for name in ("test_site.py", "test_pdf.py", "test_notebooks.py")}
 
 
 def pytest_ignore_collect(collection_path, config):
-    """Leave the browser tests to their make targets unless they are named explicitly."""
+    """Leave the tests of build products to their make targets unless they are named explicitly."""
     if str(collection_path) not in NAMED_ONLY:
         return None
     named = any(os.path.abspath(arg.split("::")[0]) == str(collection_path) for arg in config.args)

@@ -3,6 +3,8 @@ import os
 import tomllib
 from pathlib import Path
 
+from d2lutil.execstats import record_peak_memory
+
 EXPECTED_FILE = Path("tests") / "expected.toml"
 
 
@@ -29,7 +31,7 @@ def load_expected(path: Path | None = None) -> dict:
 
 
 def check(chapter: str, path: Path | None = None, **figures: float) -> dict:
-    """Raise ExpectationError unless every figure of `chapter` is given and within its bounds."""
+    """Raise ExpectationError unless every figure of `chapter` is within its bounds; in a kernel, record its peak memory."""
     table = load_expected(path)
     if chapter not in table:
         raise ExpectationError(f"no section [{chapter}] in {EXPECTED_FILE}")
@@ -47,4 +49,5 @@ def check(chapter: str, path: Path | None = None, **figures: float) -> dict:
             failures.append(f"{name} = {value:.6g} is above its bound max = {bound['max']}")
     if failures:
         raise ExpectationError(f"chapter {chapter} falls short: " + "; ".join(failures))
+    record_peak_memory()  # the chapter's last cell: the kernel's peak, for the book's status page
     return {name: float(value) for name, value in figures.items()}

@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
 # Install the Debian packages the book needs: the ones Binder installs (binder/apt.txt:
-# Fashion-MNIST and a Chinese font) and, with --browser, Chromium for tests/test_site.py.
+# Fashion-MNIST and a Chinese font) and, with --browser, Chromium for tests/test_site.py,
+# or, with --pdf, XeLaTeX with the Chinese packages (ctex/xeCJK), the Noto CJK fonts,
+# rsvg-convert for the SVG figures and poppler's pdftotext & co. for `make pdf`/`make test-pdf`
+# (about 200 MB to download: only the PDF targets ask for them).
 # Does nothing for packages already present; on a machine without apt or root it only
 # says what is missing, since d2lutil can also find the data elsewhere (see README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mapfile -t packages < <(grep -v '^\s*#' binder/apt.txt | grep -v '^\s*$')
-if [[ "${1:-}" == "--browser" ]]; then packages+=(chromium chromium-driver); fi
+apt_options=()
+case "${1:-}" in
+  "") ;;
+  --browser) packages+=(chromium chromium-driver) ;;
+  --pdf) packages+=(texlive-xetex texlive-lang-chinese texlive-latex-extra texlive-fonts-recommended
+                    tex-gyre fonts-freefont-otf latexmk fonts-noto-cjk librsvg2-bin poppler-utils)
+         apt_options+=(--no-install-recommends) ;;  # TeX's recommends (docs, Ruby, ...) double the download
+  *) echo "usage: $0 [--browser | --pdf]" >&2; exit 2 ;;
+esac
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -14,7 +25,7 @@ done
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 if command -v apt-get >/dev/null && [[ $(id -u) -eq 0 ]]; then
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_options[@]}" "${missing[@]}"
 else
   echo "note: Debian packages missing: ${missing[*]} (install them with apt-get as root," >&2
   echo "      or see README: 'Where the data comes from')" >&2
