@@ -23,7 +23,7 @@ test-site: $(STAMP)
 	$(VENV)/bin/pytest tests/test_site.py -p no:cacheprovider
 
 # The browser test of the notebook path: Binder's set-up, JupyterLab, Run All (after make book).
-test-notebooks: $(STAMP) data
+test-notebooks: notebooks
 	./scripts/system-packages.sh --browser
 	$(VENV)/bin/pytest tests/test_notebooks.py -p no:cacheprovider -s
 
