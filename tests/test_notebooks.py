@@ -271,5 +271,5 @@ def test_numbers_match_the_site(docname):
             "figures and exercises": [n.replace("\xa0", " ").strip()
                                       for n in re.findall(r'caption-number">([^<]+)<', html)]}
     ours = {"equations": re.findall(r"\\tag\{([\d.]+)\}", markdown),
-            "figures and exercises": re.findall(r"(图 [\d.]+|练习 [\d.]+)(?=：|\*\*)", markdown)}
+            "figures and exercises": re.findall(r"(图 [\d.]+(?=：)|(?<=### )练习 [\d.]+(?=\n|$))", markdown)}
     assert ours == site

@@ -95,6 +95,43 @@ CHAPTER_A = HEADER + textwrap.dedent("""
     print(1)
     ```
     ````
+
+    ```{exercise}
+    :label: ex-a-2
+    算一算。
+    ```
+
+    ````{solution-start} ex-a-2
+    :class: dropdown
+    ````
+
+    算出来是：
+
+    ```{code-cell} ipython3
+    2 * 3
+    ```
+
+    ````{solution-end}
+    ````
+
+    ## 术语
+
+    ```{glossary}
+    线性回归
+    linear regression
+      用加权和预测一个数，见 {ref}`sec-b`。
+
+    特征
+      一个输入量。
+    ```
+
+    :::{admonition} 源代码（`net.py`）
+    :class: dropdown
+
+    ```{literalinclude} figures/net.py
+    :language: python
+    ```
+    :::
     """)
 CHAPTER_B = HEADER + textwrap.dedent("""
     (sec-b)=
@@ -135,6 +172,7 @@ def small_book(tmp_path):
     """A two-chapter book with every construct, and a run of chapter a as the book build leaves it."""
     (tmp_path / "book" / "figures").mkdir(parents=True)
     (tmp_path / "book" / "figures" / "net.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    (tmp_path / "book" / "figures" / "net.py").write_text("def net(x):\n    return x\n")
     (tmp_path / "_toc.yml").write_text(TOC)
     (tmp_path / "book" / "index.md").write_text("# 首页\n\n见 {doc}`a`。\n")
     (tmp_path / "book" / "a.md").write_text(CHAPTER_A)
@@ -144,7 +182,7 @@ def small_book(tmp_path):
     executed = tmp_path / "_build" / "jupyter_execute" / "book"
     executed.mkdir(parents=True)
     import jupytext
-    for stem, outputs in (("a", [[{"output_type": "stream", "name": "stdout", "text": "hello\n"}], [], [], []]),
+    for stem, outputs in (("a", [[{"output_type": "stream", "name": "stdout", "text": "hello\n"}], [], [], [], []]),
                           ("b", [[{"output_type": "execute_result", "data": {"text/plain": "2"},
                                    "metadata": {}, "execution_count": 1}]])):
         nb = jupytext.read(tmp_path / "book" / f"{stem}.md")
@@ -181,6 +219,7 @@ def test_pages_are_numbered_as_the_site_numbers_them(small_book):
 def test_labels_get_the_site_numbers(small_book):
     found = labels.scan(book.pages(small_book))
     assert found.get("eq-a-model").text == "1.1" and found.get("eq-b-loss").text == "2.1"
+    assert found.get("ex-a-2").text == "1.2"
     assert found.get("fig-a-net").text == "1.1" and found.get("ex-a-1").text == "1.1"
     assert found.get("fig-a-loss").text == "1.2", "code-cell figures count in document order"
     assert found.get("sec-b").kind == "section" and found.get("sec-b").anchor == "第二章"
@@ -204,12 +243,26 @@ def test_equations_figures_and_exercises(small_book):
     assert "y = wx + b\n\\tag{1.1}\n$$" in text
     assert '<a id="fig-a-net"></a><img src="figures/net.svg" alt="一张网络图" width="300">' in text
     assert "*图 1.1：单层网络。*" in text
-    assert "**练习 1.1**\n\n为什么？" in text
+    assert "### 练习 1.1\n\n为什么？" in text
     assert "<details>\n<summary>练习 1.1 的解答（点击展开）</summary>\n\n因为 $x > 0$：" in text
     assert "```python\nprint(1)\n```\n\n</details>" in text
     prose = text.replace("`{ref}`", "").replace("\\frac{", "").replace("\\tag{", "")
     for raw in ("{", ":label:", ":class:", "(sec-", "(eq-"):
         assert raw not in prose, raw
+
+
+def test_solutions_with_code_glossary_and_included_source(small_book):
+    nb = reader(small_book, "a")
+    heads = [i for i, c in enumerate(nb.cells) if c.source.startswith("#### 练习 1.2 的解答")]
+    assert len(heads) == 1, "a solution with code cells starts with a heading of its own"
+    head = nb.cells[heads[0]]
+    assert head.metadata == {"jp-MarkdownHeadingCollapsed": True}, "collapsed: its cells are hidden"
+    assert nb.cells[heads[0] + 1].source == "算出来是：" and nb.cells[heads[0] + 2].source == "2 * 3"
+    text = markdown_of(nb)
+    assert "solution-end" not in text and "solution-start" not in text
+    assert "- **线性回归**（linear regression）：用加权和预测一个数，见 [第二章](b.ipynb#第二章)。" in text
+    assert "- **特征**：一个输入量。" in text
+    assert "<details>\n<summary>源代码（`net.py`）</summary>\n\n```python\ndef net(x):\n    return x\n```" in text
 
 
 def test_references_close_the_chapter(small_book):
@@ -221,7 +274,7 @@ def test_references_close_the_chapter(small_book):
 def test_code_cells_tags_outputs_and_metadata(small_book):
     nb = reader(small_book, "a")
     code = [c for c in nb.cells if c.cell_type == "code"]
-    assert len(code) == 3, "the remove-cell check cell is left out"
+    assert len(code) == 4, "the remove-cell check cell is left out"
     caption = nb.cells[nb.cells.index(code[2]) + 1]
     assert caption.cell_type == "markdown"
     assert caption.source == '<a id="fig-a-loss"></a>*图 1.2：损失随 60000 步下降。*'

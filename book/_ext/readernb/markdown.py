@@ -33,6 +33,7 @@ class Context:
     labels: Labels
     glue: dict[str, str]  # key → the text/plain of the glued value
     refs: dict[str, cite_mod.Reference]
+    source_dir: Path = Path(".")  # the page's folder: literalinclude paths are relative to it
     cited: list[str] = field(default_factory=list)  # keys cited so far, in order
 
     def link(self, target: Target, text: str) -> str:
@@ -113,15 +114,55 @@ def read_block(lines: list[str], start: int, fence: str) -> tuple[dict[str, str]
     raise ValueError(f"unclosed {fence} block starting at line {start + 1}: {lines[start]!r}")
 
 
+SOLUTION_HEADING = "#### "  # under the exercises' ### headings: collapsing it hides up to the next exercise
+SOLUTION_HINT = "的解答（点击左侧的三角形展开）"
+
+
+def is_solution_heading(line: str) -> bool:
+    """True for the heading that starts a solution with code cells."""
+    return line.startswith(SOLUTION_HEADING) and line.endswith(SOLUTION_HINT)
+
+
+def details(summary: str, inner: str) -> str:
+    """A block the reader opens with a click (JupyterLab renders <details>)."""
+    return f"<details>\n<summary>{summary}</summary>\n\n{inner}\n\n</details>"
+
+
+def glossary(ctx: Context, body: list[str]) -> str:
+    """A Sphinx glossary (terms, then their indented definition) as a list of bold terms."""
+    entries, terms, definition = [], [], []
+    for line in body + [""]:
+        if line.strip() and not line[0].isspace():
+            if definition:
+                entries.append((terms, definition))
+                terms, definition = [], []
+            terms.append(line.strip())
+        elif line.strip():
+            definition.append(line.strip())
+        elif terms and definition:
+            entries.append((terms, definition))
+            terms, definition = [], []
+    items = []
+    for names, text in entries:
+        also = f"（{'，'.join(names[1:])}）" if names[1:] else ""
+        items.append(f"- **{names[0]}**{also}：{inline(ctx, ' '.join(text))}")
+    return "\n".join(items)
+
+
 def directive(ctx: Context, name: str, arg: str, options: dict, body: list[str]) -> str:
     """The Markdown of one MyST directive."""
     inner = convert(ctx, "\n".join(body)).strip()
     if name == "exercise":
         t = ctx.labels.get(options["label"], "exercise")
-        return f"**练习 {t.text}**\n\n{inner}"
+        return f"### 练习 {t.text}\n\n{inner}"
     if name == "solution":
         t = ctx.labels.get(arg, "exercise")
-        return f"<details>\n<summary>练习 {t.text} 的解答（点击展开）</summary>\n\n{inner}\n\n</details>"
+        return details(f"练习 {t.text} 的解答（点击展开）", inner)
+    if name == "solution-start":  # a solution with code cells: a heading whose cells start collapsed
+        t = ctx.labels.get(arg, "exercise")
+        return f"{SOLUTION_HEADING}练习 {t.text} {SOLUTION_HINT}\n\n{inner}"
+    if name == "solution-end":
+        return inner
     if name == "figure":
         t = ctx.labels.get(options["name"], "figure") if "name" in options else None
         width = f' width="{options["width"].removesuffix("px")}"' if "width" in options else ""
@@ -131,11 +172,24 @@ def directive(ctx: Context, name: str, arg: str, options: dict, body: list[str])
         caption = f"*图 {t.text}：{inner}*" if t else f"*{inner}*"
         return f"{anchor}{img}\n\n{caption}"
     if name in ADMONITIONS or name == "admonition":
-        title = arg if name == "admonition" else ADMONITIONS[name]
+        title = inline(ctx, arg) if name == "admonition" else ADMONITIONS[name]
+        if "dropdown" in options.get("class", "").split():
+            return details(title, inner)
         quoted = "\n".join(f"> {line}" if line else ">" for line in inner.splitlines())
         return f"> **{title}**\n>\n{quoted}"
     if name == "bibliography":
         return "\n\n".join(f"- {ref.entry}" for ref in ctx.refs.values())
+    if name == "glossary":
+        return glossary(ctx, body)
+    if name == "exec-status":  # a table the site build makes from its execution records
+        return "> 这张表由网站的构建过程生成，只在本书的网站和 PDF 中显示。"
+    if name == "only":  # builder-specific text: a notebook is read like the HTML
+        return inner if "html" in arg else ""
+    if name == "literalinclude":
+        path = (ctx.source_dir / arg).resolve()
+        if not path.is_file():
+            raise FileNotFoundError(f"{ctx.stem}: literalinclude {arg!r}: no file {path}")
+        return "```" + options.get("language", "") + "\n" + path.read_text(encoding="utf-8").rstrip("\n") + "\n```"
     if name in ("code-block", "code", "sourcecode"):
         return "```" + arg + "\n" + "\n".join(body) + "\n```"
     raise ValueError(f"{ctx.stem}: the directive {{{name}}} has no notebook form: add one in {__name__}")

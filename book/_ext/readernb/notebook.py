@@ -96,6 +96,29 @@ def figure_caption(cell, ctx: markdown.Context) -> list:
     return [new_markdown_cell(f"*{caption}*")]
 
 
+def markdown_cells(text: str) -> list:
+    """The Markdown cells of one converted cell, none if it is empty (a solution's end).
+
+    A solution with code cells starts with a heading: it gets a cell of its own, collapsed,
+    so that JupyterLab hides the solution's cells below it until the reader opens it.
+    """
+    cells, chunk = [], []
+
+    def flush() -> None:
+        if "\n".join(chunk).strip():
+            cells.append(new_markdown_cell("\n".join(chunk).strip("\n")))
+        chunk.clear()
+
+    for line in text.split("\n"):
+        if markdown.is_solution_heading(line):
+            flush()
+            cells.append(new_markdown_cell(line, metadata={"jp-MarkdownHeadingCollapsed": True}))
+        else:
+            chunk.append(line)
+    flush()
+    return cells
+
+
 def reader_notebook(page: Page, labels: Labels, refs: dict, run: tuple[list, dict] | None):
     """The reader notebook of one page of the book."""
     if page.is_notebook:
@@ -107,12 +130,11 @@ def reader_notebook(page: Page, labels: Labels, refs: dict, run: tuple[list, dic
     if runs is not None and [r.source.strip() for r in runs] != [c.source.strip() for c in code_cells]:
         raise ValueError(f"{page.path.name}: the executed notebook's code differs from the chapter's: "
                          "rebuild the book (make book)")
-    ctx = markdown.Context(page.stem, labels, glue, refs)
+    ctx = markdown.Context(page.stem, labels, glue, refs, source_dir=page.path.parent)
     cells, k = [], 0
     for cell in source.cells:
         if cell.cell_type == "markdown":
-            cell.source = markdown.convert(ctx, cell.source)
-            cells.append(cell)
+            cells += markdown_cells(markdown.convert(ctx, cell.source))
         elif cell.cell_type == "code":
             cells += code_cell(cell, runs[k] if runs is not None else None)
             cells += figure_caption(cell, ctx) if "remove-cell" not in cell.metadata.get("tags", []) else []
