@@ -79,16 +79,40 @@ def set_figsize(figsize=(3.5, 2.5)) -> None:
     plt.rcParams["figure.figsize"] = figsize
 
 
+# Chinese names of the English labels d2l's helpers draw: train_ch3's axis and legend, and the
+# Fashion-MNIST classes that predict_ch3 and show_images put in titles. The API stays English.
+CHINESE_LABELS = {
+    "epoch": "迭代周期", "train loss": "训练损失", "train acc": "训练精度", "test acc": "测试精度",
+    "t-shirt": "T 恤", "trouser": "裤子", "pullover": "套衫", "dress": "连衣裙", "coat": "外套",
+    "sandal": "凉鞋", "shirt": "衬衫", "sneaker": "运动鞋", "bag": "包", "ankle boot": "短靴",
+}
+_labels = {"chinese": False}
+
+
+def use_chinese_labels(on: bool = True) -> None:
+    """Draw the known English labels of figures (see CHINESE_LABELS) in Chinese, or in English again."""
+    if not isinstance(on, bool):
+        raise TypeError(f"use_chinese_labels takes True or False, got {on!r}")
+    _labels["chinese"] = on
+
+
+def figure_label(text):
+    """The label as drawn: each line of a known English label in Chinese when that is on."""
+    if not _labels["chinese"] or not isinstance(text, str):
+        return text
+    return "\n".join(CHINESE_LABELS.get(line, line) for line in text.split("\n"))
+
+
 def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend) -> None:
     """Set labels, limits, scales, legend and grid of a matplotlib axes."""
-    axes.set_xlabel(xlabel)
-    axes.set_ylabel(ylabel)
+    axes.set_xlabel(figure_label(xlabel))
+    axes.set_ylabel(figure_label(ylabel))
     axes.set_xscale(xscale)
     axes.set_yscale(yscale)
     axes.set_xlim(xlim)
     axes.set_ylim(ylim)
     if legend:
-        axes.legend(legend)
+        axes.legend([figure_label(name) for name in legend])
     axes.grid()
 
 
@@ -155,7 +179,7 @@ def show_images(imgs, num_rows: int, num_cols: int, titles=None, scale: float = 
         ax.axes.get_xaxis().set_visible(False)
         ax.axes.get_yaxis().set_visible(False)
         if titles is not None and i < len(titles):
-            ax.set_title(titles[i])
+            ax.set_title(figure_label(titles[i]))
     for ax in axes[len(arrays):]:
         ax.axis("off")
     return axes
