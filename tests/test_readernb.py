@@ -331,7 +331,7 @@ def test_the_real_book_converts_without_outputs_except_glue():
     refs = cite.load(ROOT / "book" / "references.bib")
     import jupytext
     for page in pages:
-        ctx = markdown.Context(page.stem, found, GlueAnything(), refs)
+        ctx = markdown.Context(page.stem, found, GlueAnything(), refs, source_dir=page.path.parent)
         cells = jupytext.read(page.path).cells if page.is_notebook else [nbformat.v4.new_markdown_cell(
             page.path.read_text(encoding="utf-8"))]
         for cell in cells:
