@@ -222,4 +222,6 @@ def test_workers_never_hang_a_notebook(monkeypatch):
     monkeypatch.setattr(fashion.multiprocessing, "get_start_method", lambda allow_none: "spawn")
     assert get_dataloader_workers() == 0
     monkeypatch.setattr(fashion.multiprocessing, "get_start_method", lambda allow_none: "fork")
-    assert 1 <= get_dataloader_workers() <= min(4, os.cpu_count())
+    for cpus, workers in [(1, 0), (2, 2), (3, 3), (64, 4)]:
+        monkeypatch.setattr(fashion, "available_cpus", lambda cpus=cpus: cpus)
+        assert get_dataloader_workers() == workers
