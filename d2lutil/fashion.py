@@ -173,11 +173,62 @@ def check_checksum(path: Path, name: str, raw: bytes) -> None:
                          f"other IDX data on purpose (a subset, MNIST), set {ENV_UNCHECKED}=1")
 
 
+def copy_dir() -> Path:
+    """Where the uncompressed, checked copies of the four files live (torchvision's layout)."""
+    return cache_dir() / "torchvision" / "FashionMNIST" / "raw"
+
+
+def _stamp(path: Path) -> str:
+    """What identifies a checked source file: its resolved path, size and time, and the check mode."""
+    info = path.stat()
+    return f"{path.resolve()} {info.st_size} {info.st_mtime_ns} {'checked' if checks_enabled() else 'unchecked'}"
+
+
+def _copy_is_current(name: str, stamp: str) -> bool:
+    """True if the cache holds an uncompressed copy of `name` made from the source with this stamp."""
+    try:
+        return (copy_dir() / name).is_file() and (copy_dir() / f"{name}.source").read_text() == stamp
+    except OSError:
+        return False
+
+
+def save_copy(name: str, content: bytes, stamp: str) -> None:
+    """Write the uncompressed `content` of a checked file into the cache, with the stamp of its source."""
+    raw = copy_dir()
+    raw.mkdir(parents=True, exist_ok=True)
+    partial = raw / f"{name}.{os.getpid()}.part"
+    partial.write_bytes(content)
+    os.replace(partial, raw / name)
+    (raw / f"{name}.source").write_text(stamp)
+
+
+def map_copy(name: str) -> torch.Tensor | None:
+    """The cached uncompressed copy of `name`, mapped copy-on-write (no read, no copy); None if unusable."""
+    import numpy as np
+    path = copy_dir() / name
+    with open(path, "rb") as f:
+        head = f.read(16)
+    ndim = head[3] if len(head) >= 4 else 0
+    shape = [int.from_bytes(head[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
+    if ndim not in (1, 3) or path.stat().st_size != 4 + 4 * ndim + math.prod(shape):
+        return None
+    return torch.from_numpy(np.memmap(path, dtype=np.uint8, mode="c", offset=4 + 4 * ndim, shape=tuple(shape)))
+
+
 @functools.lru_cache(maxsize=4)
 def _read_split(folder: str, split: str) -> tuple[torch.Tensor, torch.Tensor]:
-    """Images and labels of one split in `folder`, checked; cached, so never hand them out to modify."""
+    """Images and labels of one split in `folder`, checked; cached, so never hand them out to modify.
+
+    A split is read and checked once per version of its files: the checked, uncompressed
+    content is kept in the cache (copy_dir) and mapped from there by later processes.
+    """
     images_name, labels_name, count = SPLITS[split]
     paths = {name: _file_in(Path(folder), name) for name in (images_name, labels_name)}
+    stamps = {name: _stamp(path) for name, path in paths.items()}
+    if Path(folder) != copy_dir() and all(_copy_is_current(name, stamps[name]) for name in paths):
+        images, labels = map_copy(images_name), map_copy(labels_name)
+        if images is not None and labels is not None:
+            return images, labels.long()
     contents = {name: idx_bytes(path) for name, path in paths.items()}
     (raw_images, images_header, images_shape) = contents[images_name]
     (raw_labels, labels_header, labels_shape) = contents[labels_name]
@@ -194,6 +245,12 @@ def _read_split(folder: str, split: str) -> tuple[torch.Tensor, torch.Tensor]:
                          f"(up to {int(labels.max())}): the file is corrupt; delete it and get the data again")
     for name, path in paths.items():
         check_checksum(path, name, contents[name][0])
+    if Path(folder) != copy_dir():
+        try:
+            for name in paths:
+                save_copy(name, contents[name][0], stamps[name])
+        except OSError:
+            pass  # a read-only cache: read (and check) the files again next time
     images = torch.frombuffer(bytearray(raw_images), dtype=torch.uint8, offset=images_header)
     return images.reshape(images_shape), labels.long()
 
@@ -310,42 +367,30 @@ class FashionMNISTBatches:
             yield to_float(X, self.resize), y
 
 
-def _stamp(path: Path) -> str:
-    """What identifies a source file's version: its resolved path, size and modification time."""
-    info = path.stat()
-    return f"{path.resolve()} {info.st_size} {info.st_mtime_ns}"
-
-
 def torchvision_root(folder: Path) -> Path:
-    """A root for torchvision.datasets.FashionMNIST: uncompressed files in <root>/FashionMNIST/raw.
+    """A root for torchvision.datasets.FashionMNIST: checked, uncompressed files in <root>/FashionMNIST/raw.
 
-    The files of `folder` are copied (uncompressed) into <cache>/torchvision unless they
-    already are uncompressed in a FashionMNIST/raw folder; a copy is replaced whenever its
-    source changes (another folder, size or time), so a stale copy is never used.
+    A folder already in that layout is used as it is; otherwise the root is the cache,
+    where _read_split keeps a checked copy of each file, replaced whenever its source
+    changes (another folder, size or time), so a stale copy is never used.
     """
     folder = Path(folder)
+    for split in SPLITS:
+        _read_split(str(folder.resolve()), split)  # checks the files, and copies them if it can
     if folder.name == "raw" and folder.parent.name == "FashionMNIST" and all(
             (folder / name).is_file() for name in FILE_NAMES):
         return folder.parent.parent
-    root = cache_dir() / "torchvision"
-    raw = root / "FashionMNIST" / "raw"
     try:
-        raw.mkdir(parents=True, exist_ok=True)
         for name in FILE_NAMES:
-            source, target, stamp_file = _file_in(folder, name), raw / name, raw / f"{name}.source"
+            source = _file_in(folder, name)
             stamp = _stamp(source)
-            if target.is_file() and stamp_file.is_file() and stamp_file.read_text() == stamp:
-                continue
-            content, _, _ = idx_bytes(source)  # checked: a corrupt file is not copied
-            partial = raw / f"{name}.{os.getpid()}.part"
-            partial.write_bytes(content)
-            os.replace(partial, target)
-            stamp_file.write_text(stamp)
+            if not _copy_is_current(name, stamp):
+                save_copy(name, idx_bytes(source)[0], stamp)
     except OSError as error:
         raise OSError(error.errno, f"cannot write torchvision's uncompressed copy of Fashion-MNIST into "
-                                   f"{raw} ({error.strerror or error}); set {ENV_CACHE} to a writable "
-                                   "directory, or use the default fast=True, which writes nothing") from error
-    return root
+                                   f"{copy_dir()} ({error.strerror or error}); set {ENV_CACHE} to a writable "
+                                   "directory, or use the default fast=True, which needs no copy") from error
+    return copy_dir().parent.parent
 
 
 def fashion_mnist_datasets(resize: int | None = None, folder: Path | None = None):
@@ -357,10 +402,7 @@ def fashion_mnist_datasets(resize: int | None = None, folder: Path | None = None
     import torchvision
     from torchvision import transforms
     resize = check_resize(resize)
-    source = data_dir(folder)
-    for split in SPLITS:
-        _read_split(str(source.resolve()), split)
-    root = torchvision_root(source)
+    root = torchvision_root(data_dir(folder))
     steps = [transforms.ToTensor()]
     if resize:
         steps.insert(0, transforms.Resize(resize))

@@ -28,11 +28,12 @@ class Accumulator:
         return self.data[idx]
 
 
-def count_correct(y_hat: torch.Tensor, y: torch.Tensor, check_nan: bool = True) -> torch.Tensor:
-    """The number of correct predictions as a 0-d tensor; labels in range, scores not nan (if `check_nan`)."""
+def count_correct(y_hat: torch.Tensor, y: torch.Tensor, check: bool = True) -> torch.Tensor:
+    """The number of correct predictions as a 0-d tensor; if `check`, labels in range and no nan scores."""
     if y_hat.dim() > 1 and y_hat.shape[1] > 1:
-        check_class_labels(y_hat, y)
-        if check_nan and y_hat.is_floating_point() and torch.isnan(y_hat).any():
+        if check:
+            check_class_labels(y_hat, y)
+        if check and y_hat.is_floating_point() and torch.isnan(y_hat).any():
             raise ValueError("y_hat holds nan scores, which have no largest class: the model diverged "
                              "(lower the learning rate) or its input holds nan")
         y_hat = y_hat.argmax(dim=1)

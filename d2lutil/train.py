@@ -100,7 +100,9 @@ def _epoch(net, train_iter, loss, updater) -> tuple[float, float]:
         l_sum = summed_loss(loss, loss(y_hat, y), len(y))
         step(l_sum, len(y))
         loss_sum = loss_sum + l_sum.detach()
-        correct = correct + count_correct(y_hat.detach(), y, check_nan=False)  # nan: a nan loss
+        # the labels are checked on each epoch's first batch (the loss checks them too); nan
+        # scores later in the epoch give a nan loss, which raises at the end of the epoch
+        correct = correct + count_correct(y_hat.detach(), y, check=i == 0)
         examples += y.numel()
     if examples == 0:
         raise ValueError("train_iter yielded no examples")
