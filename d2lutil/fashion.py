@@ -292,7 +292,7 @@ def to_float(images: torch.Tensor, resize: int | None = None) -> torch.Tensor:
     """uint8 images [B, 1, H, W], resized if asked, as a new tensor of the default dtype in [0, 1]."""
     if resize:
         images = resize_images(images, resize)
-    return images.to(torch.get_default_dtype()).div_(255)
+    return torch.div(images, 255.0)  # one pass: uint8 -> default dtype, the same values as ToTensor
 
 
 class InMemoryFashionMNIST(data.Dataset):
@@ -360,7 +360,7 @@ class FashionMNISTBatches:
     def __iter__(self):
         if self.shuffle:
             order = torch.randperm(len(self.labels))
-            images, labels = self.images[order], self.labels[order]
+            images, labels = self.images.index_select(0, order), self.labels.index_select(0, order)
         else:
             images, labels = self.images, self.labels.clone()
         for X, y in zip(images.split(self.batch_size), labels.split(self.batch_size)):
