@@ -6,7 +6,9 @@ Where the data is looked for, in order (`find_fashion_mnist`):
 3. the files of Debian's package dataset-fashion-mnist, /usr/share/datasets/fashion-mnist;
 4. torchvision's download, into the cache.
 A directory holds the data if it has the four IDX files, plain or gzipped, directly or
-in torchvision's FashionMNIST/raw layout.
+in torchvision's FashionMNIST/raw layout. Each file is checked (structure, counts, label
+ids, SHA-256) once per version: the checked, uncompressed content is kept in
+<cache>/torchvision/FashionMNIST/raw, which torchvision reads and the fast loader maps.
 """
 import functools
 import gzip
