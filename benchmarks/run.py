@@ -1,7 +1,7 @@
 """make bench: how fast the book reads data, trains and builds, measured side by side in one run.
 
     python benchmarks/run.py                    # everything (a few minutes)
-    python benchmarks/run.py --quick            # loaders and training only (about a minute)
+    python benchmarks/run.py --quick            # everything but the book and memory sections
     python benchmarks/run.py --only book,memory
 
 Writes benchmarks/results/latest.json (every measurement) and benchmarks/RESULTS.md (the
@@ -20,7 +20,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))  # d2lutil, when run without installing it
 os.environ.setdefault("D2LUTIL_STRICT_FONTS", "1")
 
-SECTIONS = ("loaders", "training", "book", "memory", "pdf")
+SECTIONS = ("loaders", "training", "train_ch3", "resize", "threads", "book", "memory", "pdf")
 RESULTS_DIR = HERE / "results"
 RESULTS_MD = HERE / "RESULTS.md"
 
@@ -56,6 +56,8 @@ def fmt(value: float, unit: str) -> str:
         return f"{value:.1f} s"
     if unit == "MB":
         return f"{value:.0f} MB"
+    if unit == "%":
+        return f"{value:.1f}%"
     return f"{value:g} {unit}"
 
 
@@ -89,6 +91,44 @@ def run(sections: list[str], log=print) -> dict:
                            "<= 2x", r["fast_vs_floor"] <= 2))
         figs.append(figure("Training epoch + test: DataLoader / in-memory floor", r["torchvision_vs_floor"],
                            "x", "(for comparison)", None))
+
+    if "train_ch3" in sections:
+        from train_ch3 import measure_train_ch3
+        log("[5] d2l.train_ch3 (fast loader, Animator) vs the in-memory floor, 10 epochs, as a script and in a kernel")
+        r = m["train_ch3"] = measure_train_ch3()
+        for where in ("script", "kernel"):
+            t = r[where]
+            log(f"    {where}: floor {t['floor_s']:.2f} s, train_ch3 {t['train_ch3_s']:.2f} s, "
+                f"set-up {t['setup_s'] * 1000:.0f} ms")
+            figs.append(figure(f"train_ch3 / in-memory floor ({where})", t["ratio"], "x", "<= 1.15x",
+                               t["ratio"] <= 1.15))
+        share = max(r[where]["setup_share_of_epoch"] for where in ("script", "kernel"))
+        figs.append(figure("Data set-up / one floor epoch", 100 * share, "%", "< 10%", share < 0.10))
+
+    if "resize" in sections:
+        from limits import measure_resize_memory
+        log("[6] peak RSS of a process reading resized Fashion-MNIST batches (fast loader)")
+        r = m["resize"] = measure_resize_memory()
+        for size in ("64", "224"):
+            log(f"    resize={size}: {r[size]['peak_rss_mb']:.0f} MB (no resize: {r['None']['peak_rss_mb']:.0f} MB)")
+            growth = r[size]["peak_rss_mb"] - r["None"]["peak_rss_mb"]
+            figs.append(figure(f"Peak RSS with resize={size} (no resize: {r['None']['peak_rss_mb']:.0f} MB)",
+                               r[size]["peak_rss_mb"], "MB", "< no resize + 200 MB", growth < 200))
+
+    if "threads" in sections:
+        from limits import measure_threads
+        log("[7] CPUs seen, threads chosen, and a softmax epoch under a 1-CPU cgroup quota")
+        r = m["threads"] = measure_threads()
+        log(f"    affinity {r['affinity_cpus']}, cgroup quota {r['cgroup_cpus']}, available {r['available_cpus']}, "
+            f"DataLoader workers {r['dataloader_workers']}")
+        if r["quota"]:
+            q = r["quota"]
+            log(f"    1-CPU quota: d2lutil's {q['d2lutil']['threads']} thread(s) {q['d2lutil']['epoch_s']:.2f} s, "
+                f"torch's default {q['torch-default']['threads']} threads {q['torch-default']['epoch_s']:.2f} s")
+            figs.append(figure("Softmax epoch under a 1-CPU quota: torch's default threads / d2lutil's choice",
+                               q["slowdown_of_torch_default"], "x", "(for comparison)", None))
+        else:
+            log(f"    quota run skipped: {r['quota_skipped']}")
 
     if "book" in sections or "memory" in sections:
         from book import measure_chapters
@@ -128,7 +168,7 @@ def run(sections: list[str], log=print) -> dict:
 
     if "pdf" in sections:
         from pdf import measure_pdf
-        log("[5] make pdf with a warm execution cache (after removing _build/latex)")
+        log("[8] make pdf with a warm execution cache (after removing _build/latex)")
         r = m["pdf"] = measure_pdf()
         if "skipped" in r:
             log(f"    skipped: {r['skipped']}")
@@ -178,7 +218,7 @@ def markdown(results: dict) -> str:
         if chapters["not_notebooks"]:
             lines += ["", f"Pages without code (no kernelspec), not executed: {', '.join(chapters['not_notebooks'])}."]
     m = results["measurements"]
-    if "loaders" in m or "training" in m:
+    if any(key in m for key in ("loaders", "training", "train_ch3", "threads", "resize")):
         lines += ["", "Absolute times (best of several runs):", ""]
         if "loaders" in m:
             r = m["loaders"]
@@ -189,6 +229,24 @@ def markdown(results: dict) -> str:
             r = m["training"]
             lines.append(f"- training epoch + test accuracy: floor {r['floor_epoch_s']:.2f} s, fast loader "
                          f"{r['fast_epoch_s']:.2f} s, DataLoader {r['torchvision_epoch_s']:.2f} s")
+    if "train_ch3" in m:
+        for where in ("script", "kernel"):
+            t = m["train_ch3"][where]
+            lines.append(f"- train_ch3, {t['epochs']} epochs ({where}): floor {t['floor_s']:.2f} s, train_ch3 "
+                         f"{t['train_ch3_s']:.2f} s; data set-up {t['setup_s'] * 1000:.1f} ms; import {t['import_s']:.1f} s")
+    if "threads" in m:
+        r = m["threads"]
+        lines.append(f"- CPUs: affinity {r['affinity_cpus']}, cgroup quota {r['cgroup_cpus']}, available "
+                     f"{r['available_cpus']}; DataLoader workers {r['dataloader_workers']}")
+        if r["quota"]:
+            q = r["quota"]
+            lines.append(f"- softmax epoch in a 1-CPU cgroup v1 quota: d2lutil's {q['d2lutil']['threads']} thread(s) "
+                         f"{q['d2lutil']['epoch_s']:.2f} s, torch's default {q['torch-default']['threads']} threads "
+                         f"{q['torch-default']['epoch_s']:.2f} s")
+    if "resize" in m:
+        r = m["resize"]
+        lines.append("- peak RSS of a process reading resized batches: " + ", ".join(
+            f"resize={size} {r[size]['peak_rss_mb']:.0f} MB" for size in ("None", "64", "224")))
     if "rebuild" in m:
         r = m["rebuild"]
         lines += ["", f"Book builds (`jupyter-book build . -W -n --keep-going` on a snapshot): first, cold cache, "

@@ -1,8 +1,13 @@
 """Animator: curves that grow during training, drawn in Jupyter, in executed notebooks and in scripts."""
+import time
+
 import matplotlib
 from matplotlib import pyplot as plt
 
-from .plot import set_axes, use_svg_display
+from .plot import ensure_fonts, set_axes, use_svg_display
+
+DRAW_SHARE = 0.05  # with add(..., last=False), redraw only while drawing takes at most this share of the time
+DRAW_GUESS = 0.05  # seconds one redraw is assumed to take before one has been timed
 
 
 def in_kernel() -> bool:
@@ -29,6 +34,7 @@ class Animator:
                  nrows=1, ncols=1, figsize=(3.5, 2.5)):
         if legend is None:
             legend = []
+        ensure_fonts()
         self.kernel = in_kernel()
         if self.kernel:
             use_svg_display()
@@ -41,9 +47,16 @@ class Animator:
                                             xscale, yscale, legend)
         self.X, self.Y, self.fmts = None, None, fmts
         self.handle = None
+        self.started, self.drawing_s, self.draw_s = time.perf_counter(), 0.0, DRAW_GUESS
 
-    def add(self, x, y) -> None:
-        """Append one point to each curve and redraw."""
+    def add(self, x, y, last: bool | None = None) -> None:
+        """Append one point to each curve and redraw.
+
+        `last` (not in d2l) lets a caller that knows its loop skip redraws: with last=False
+        the figure is redrawn only if drawing, this redraw included, stays within 5% of the
+        time since the Animator was created; with last=True (or None, d2l's behaviour) it
+        always is. So short epochs are not slowed down by drawing, and long ones show progress.
+        """
         if not hasattr(y, "__len__"):
             y = [y]
         n = len(y)
@@ -57,6 +70,15 @@ class Animator:
             if a is not None and b is not None:
                 self.X[i].append(a)
                 self.Y[i].append(b)
+        start = time.perf_counter()
+        if last is False and self.drawing_s + self.draw_s > DRAW_SHARE * (start - self.started):
+            return
+        self.draw()
+        self.draw_s = time.perf_counter() - start
+        self.drawing_s += self.draw_s
+
+    def draw(self) -> None:
+        """Draw every point added so far and show the figure."""
         self.axes[0].cla()
         for x_, y_, fmt in zip(self.X, self.Y, self.fmts):
             self.axes[0].plot(x_, y_, fmt)

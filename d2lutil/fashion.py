@@ -6,10 +6,13 @@ Where the data is looked for, in order (`find_fashion_mnist`):
 3. the files of Debian's package dataset-fashion-mnist, /usr/share/datasets/fashion-mnist;
 4. torchvision's download, into the cache.
 A directory holds the data if it has the four IDX files, plain or gzipped, directly or
-in torchvision's FashionMNIST/raw layout.
+in torchvision's FashionMNIST/raw layout. Each file is checked (structure, counts, label
+ids, SHA-256) once per version: the checked, uncompressed content is kept in
+<cache>/torchvision/FashionMNIST/raw, which torchvision reads and the fast loader maps.
 """
 import functools
 import gzip
+import hashlib
 import math
 import multiprocessing
 import numbers
@@ -21,6 +24,7 @@ from pathlib import Path
 import torch
 from torch.utils import data
 
+from .cpus import available_cpus
 from .validate import positive_int
 
 TEXT_LABELS = ["t-shirt", "trouser", "pullover", "dress", "coat",
@@ -32,6 +36,17 @@ SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")
 SPLITS = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", 60000),
           "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", 10000)}
 FILE_NAMES = [name for images, labels, _ in SPLITS.values() for name in (images, labels)]
+# SHA-256 of each file's uncompressed content: the same whether it is stored plain or gzipped.
+SHA256 = {
+    "train-images-idx3-ubyte": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+    "train-labels-idx1-ubyte": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+    "t10k-images-idx3-ubyte": "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+    "t10k-labels-idx1-ubyte": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+}
+ENV_UNCHECKED = "D2LUTIL_ALLOW_UNKNOWN_DATA"
+# torchvision's class names, which its FashionMNIST dataset exposes as .classes
+CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+           "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
 HOW_TO_GET = (
     "To get the data, do one of:\n"
     "  - on Debian/Ubuntu: sudo apt-get install dataset-fashion-mnist\n"
@@ -97,10 +112,12 @@ def find_fashion_mnist(download: bool = True) -> Path:
     """The directory that holds Fashion-MNIST, searched offline first (see the module docstring)."""
     env = os.environ.get(ENV_DIR)
     if env:
-        found = has_fashion_mnist(Path(env))
+        folder = Path(os.path.expandvars(env)).expanduser()
+        found = has_fashion_mnist(folder)
         if found is None:
-            raise ValueError(f"{ENV_DIR}={env} does not hold the four Fashion-MNIST files "
-                             f"({', '.join(FILE_NAMES)}, plain or .gz); "
+            problem = "does not exist" if not folder.exists() else (
+                f"does not hold the four Fashion-MNIST files ({', '.join(FILE_NAMES)}, plain or .gz)")
+            raise ValueError(f"{ENV_DIR}={env} (the folder {folder}) {problem}; "
                              f"fix the path or unset {ENV_DIR}")
         return found
     for _, place in search_path():
@@ -145,18 +162,99 @@ def read_idx(path: Path) -> torch.Tensor:
     return torch.frombuffer(bytearray(raw), dtype=torch.uint8, offset=header).reshape(shape)
 
 
+def checks_enabled() -> bool:
+    """False when the reader set D2LUTIL_ALLOW_UNKNOWN_DATA=1 to use other IDX data (a subset, MNIST)."""
+    return os.environ.get(ENV_UNCHECKED) != "1"
+
+
+def check_checksum(path: Path, name: str, raw: bytes) -> None:
+    """Raise ValueError unless `raw` (the uncompressed `name` read from `path`) is the published file."""
+    if checks_enabled() and hashlib.sha256(raw).hexdigest() != SHA256[name]:
+        raise ValueError(f"{path} is not the published Fashion-MNIST file {name}: its SHA-256 differs "
+                         f"(corrupt, or other data). Delete it and get the data again; to train on "
+                         f"other IDX data on purpose (a subset, MNIST), set {ENV_UNCHECKED}=1")
+
+
+def copy_dir() -> Path:
+    """Where the uncompressed, checked copies of the four files live (torchvision's layout)."""
+    return cache_dir() / "torchvision" / "FashionMNIST" / "raw"
+
+
+def _stamp(path: Path) -> str:
+    """What identifies a checked source file: its resolved path, size and time, and the check mode."""
+    info = path.stat()
+    return f"{path.resolve()} {info.st_size} {info.st_mtime_ns} {'checked' if checks_enabled() else 'unchecked'}"
+
+
+def _copy_is_current(name: str, stamp: str) -> bool:
+    """True if the cache holds an uncompressed copy of `name` made from the source with this stamp."""
+    try:
+        return (copy_dir() / name).is_file() and (copy_dir() / f"{name}.source").read_text() == stamp
+    except OSError:
+        return False
+
+
+def save_copy(name: str, content: bytes, stamp: str) -> None:
+    """Write the uncompressed `content` of a checked file into the cache, with the stamp of its source."""
+    raw = copy_dir()
+    raw.mkdir(parents=True, exist_ok=True)
+    partial = raw / f"{name}.{os.getpid()}.part"
+    partial.write_bytes(content)
+    os.replace(partial, raw / name)
+    (raw / f"{name}.source").write_text(stamp)
+
+
+def map_copy(name: str) -> torch.Tensor | None:
+    """The cached uncompressed copy of `name`, mapped copy-on-write (no read, no copy); None if unusable."""
+    import numpy as np
+    path = copy_dir() / name
+    with open(path, "rb") as f:
+        head = f.read(16)
+    ndim = head[3] if len(head) >= 4 else 0
+    shape = [int.from_bytes(head[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
+    if ndim not in (1, 3) or path.stat().st_size != 4 + 4 * ndim + math.prod(shape):
+        return None
+    return torch.from_numpy(np.memmap(path, dtype=np.uint8, mode="c", offset=4 + 4 * ndim, shape=tuple(shape)))
+
+
 @functools.lru_cache(maxsize=4)
 def _read_split(folder: str, split: str) -> tuple[torch.Tensor, torch.Tensor]:
-    """Images and labels of one split in `folder`, checked; cached, so do not modify them."""
+    """Images and labels of one split in `folder`, checked; cached, so never hand them out to modify.
+
+    A split is read and checked once per version of its files: the checked, uncompressed
+    content is kept in the cache (copy_dir) and mapped from there by later processes.
+    """
     images_name, labels_name, count = SPLITS[split]
-    images = read_idx(_file_in(Path(folder), images_name))
-    labels = read_idx(_file_in(Path(folder), labels_name)).long()
-    if tuple(images.shape) != (count, 28, 28) or tuple(labels.shape) != (count,):
-        raise ValueError(f"Fashion-MNIST {split} split in {folder} has images {tuple(images.shape)} and "
-                         f"labels {tuple(labels.shape)}, expected ({count}, 28, 28) and ({count},)")
-    if labels.max() >= len(TEXT_LABELS):
-        raise ValueError(f"Fashion-MNIST {split} labels in {folder} hold ids above 9: the file is corrupt")
-    return images, labels
+    paths = {name: _file_in(Path(folder), name) for name in (images_name, labels_name)}
+    stamps = {name: _stamp(path) for name, path in paths.items()}
+    if Path(folder) != copy_dir() and all(_copy_is_current(name, stamps[name]) for name in paths):
+        images, labels = map_copy(images_name), map_copy(labels_name)
+        if images is not None and labels is not None:
+            return images, labels.long()
+    contents = {name: idx_bytes(path) for name, path in paths.items()}
+    (raw_images, images_header, images_shape) = contents[images_name]
+    (raw_labels, labels_header, labels_shape) = contents[labels_name]
+    shapes_ok = len(images_shape) == 3 and images_shape[1:] == [28, 28] and len(labels_shape) == 1 \
+        and images_shape[0] == labels_shape[0]
+    if not shapes_ok or checks_enabled() and labels_shape[0] != count:
+        raise ValueError(f"Fashion-MNIST {split} split in {folder} has images {tuple(images_shape)} "
+                         f"({paths[images_name].name}) and labels {tuple(labels_shape)} "
+                         f"({paths[labels_name].name}), expected ({count}, 28, 28) and ({count},); "
+                         "are the train and test files swapped, or from another data set?")
+    labels = torch.frombuffer(bytearray(raw_labels), dtype=torch.uint8, offset=labels_header)
+    if labels.numel() and int(labels.max()) >= len(TEXT_LABELS):
+        raise ValueError(f"{paths[labels_name]} holds label ids above {len(TEXT_LABELS) - 1} "
+                         f"(up to {int(labels.max())}): the file is corrupt; delete it and get the data again")
+    for name, path in paths.items():
+        check_checksum(path, name, contents[name][0])
+    if Path(folder) != copy_dir():
+        try:
+            for name in paths:
+                save_copy(name, contents[name][0], stamps[name])
+        except OSError:
+            pass  # a read-only cache: read (and check) the files again next time
+    images = torch.frombuffer(bytearray(raw_images), dtype=torch.uint8, offset=images_header)
+    return images.reshape(images_shape), labels.long()
 
 
 def data_dir(folder: Path | None = None) -> Path:
@@ -184,75 +282,125 @@ def check_resize(resize) -> int | None:
     return int(resize)
 
 
-class InMemoryFashionMNIST(data.Dataset):
-    """A Fashion-MNIST split held in memory; items are (float32 [1, H, W] in [0, 1], int label)."""
+def resize_images(images: torch.Tensor, size: int) -> torch.Tensor:
+    """Resize uint8 images [B, 1, H, W] (or [B, H, W]) to uint8 [B, 1, size, size] as torchvision's Resize."""
+    from torchvision.transforms import functional
+    if images.dim() == 3:
+        images = images.unsqueeze(1)
+    return functional.resize(images, [size, size], antialias=True)
 
-    def __init__(self, images: torch.Tensor, labels: torch.Tensor):
-        self.images, self.labels = images, labels
+
+def to_float(images: torch.Tensor, resize: int | None = None) -> torch.Tensor:
+    """uint8 images [B, 1, H, W], resized if asked, as a new tensor of the default dtype in [0, 1]."""
+    if resize:
+        images = resize_images(images, resize)
+    return torch.div(images, 255.0)  # one pass: uint8 -> default dtype, the same values as ToTensor
+
+
+class InMemoryFashionMNIST(data.Dataset):
+    """A Fashion-MNIST split held in memory; items are (image [1, H, W] in [0, 1], int label).
+
+    Like torchvision's FashionMNIST it has `classes`, `data` (uint8 [N, 28, 28]) and
+    `targets` (int64 [N]); `data` and `targets` are copies, so editing them cannot
+    change the loader or the data other loaders of this process share.
+    """
+
+    classes = CLASSES
+
+    def __init__(self, images: torch.Tensor, labels: torch.Tensor, resize: int | None = None):
+        self.images, self.labels, self.resize = images, labels, resize
+
+    @property
+    def data(self) -> torch.Tensor:
+        """The images as uint8 [N, 28, 28] (a copy)."""
+        return self.images.reshape(len(self.images), *self.images.shape[-2:]).clone()
+
+    @property
+    def targets(self) -> torch.Tensor:
+        """The labels as int64 [N] (a copy)."""
+        return self.labels.clone()
+
+    @property
+    def class_to_idx(self) -> dict[str, int]:
+        """{class name: id}, as torchvision gives it."""
+        return {name: i for i, name in enumerate(self.classes)}
 
     def __len__(self) -> int:
         return len(self.labels)
 
     def __getitem__(self, i: int) -> tuple[torch.Tensor, int]:
-        return self.images[i].float() / 255, int(self.labels[i])
+        return to_float(self.images[i].unsqueeze(0), self.resize)[0], int(self.labels[i])
 
 
 class FashionMNISTBatches:
-    """Minibatches of an in-memory split: float32 [B, 1, H, W] in [0, 1] and int64 [B].
+    """Minibatches of an in-memory split: [B, 1, H, W] in [0, 1] (the default dtype) and int64 [B].
 
-    The images stay one uint8 tensor; each batch is gathered and divided by 255, which gives
-    the same values as torchvision's ToTensor. Shuffling draws from torch's global generator
-    (seeded by d2lutil.seed.set_seed), like a DataLoader with shuffle=True.
+    The images stay one uint8 tensor of 28x28 images. Each epoch gathers them once in
+    the epoch's order (one whole-tensor operation); each batch is then a slice, resized
+    if asked (per batch, so memory stays that of the 28x28 data) and divided by 255,
+    which gives the same values as torchvision's ToTensor. Every batch is a new tensor:
+    editing X or y in place never changes the data. Shuffling draws from torch's global
+    generator (seeded by d2lutil.seed.set_seed), like a DataLoader with shuffle=True.
+    Like a DataLoader it has `batch_size`, `num_workers` (0), `drop_last` (False) and `dataset`.
     """
 
-    def __init__(self, images: torch.Tensor, labels: torch.Tensor, batch_size: int, shuffle: bool):
+    num_workers = 0
+    drop_last = False
+
+    def __init__(self, images: torch.Tensor, labels: torch.Tensor, batch_size: int, shuffle: bool,
+                 resize: int | None = None):
         self.images = images if images.dim() == 4 else images.unsqueeze(1)
         self.labels = labels
         self.batch_size = positive_int("batch_size", batch_size)
         self.shuffle = shuffle
-        self.dataset = InMemoryFashionMNIST(self.images, self.labels)
+        self.resize = check_resize(resize)
+        self.dataset = InMemoryFashionMNIST(self.images, self.labels, self.resize)
 
     def __len__(self) -> int:
         return math.ceil(len(self.labels) / self.batch_size)
 
     def __iter__(self):
-        n = len(self.labels)
-        order = torch.randperm(n) if self.shuffle else None
-        for start in range(0, n, self.batch_size):
-            if order is None:
-                part = slice(start, start + self.batch_size)
-            else:
-                part = order[start:start + self.batch_size]
-            yield self.images[part].float().div_(255), self.labels[part]
-
-
-def resize_images(images: torch.Tensor, size: int) -> torch.Tensor:
-    """Resize uint8 [N, 28, 28] images to [N, 1, size, size] once, as torchvision's Resize does."""
-    from torchvision.transforms import functional
-    return functional.resize(images.unsqueeze(1), [size, size], antialias=True)
+        if self.shuffle:
+            order = torch.randperm(len(self.labels))
+            images, labels = self.images.index_select(0, order), self.labels.index_select(0, order)
+        else:
+            images, labels = self.images, self.labels.clone()
+        for X, y in zip(images.split(self.batch_size), labels.split(self.batch_size)):
+            yield to_float(X, self.resize), y
 
 
 def torchvision_root(folder: Path) -> Path:
-    """A root for torchvision.datasets.FashionMNIST: uncompressed files in <root>/FashionMNIST/raw."""
+    """A root for torchvision.datasets.FashionMNIST: checked, uncompressed files in <root>/FashionMNIST/raw.
+
+    A folder already in that layout is used as it is; otherwise the root is the cache,
+    where _read_split keeps a checked copy of each file, replaced whenever its source
+    changes (another folder, size or time), so a stale copy is never used.
+    """
     folder = Path(folder)
+    for split in SPLITS:
+        _read_split(str(folder.resolve()), split)  # checks the files, and copies them if it can
     if folder.name == "raw" and folder.parent.name == "FashionMNIST" and all(
             (folder / name).is_file() for name in FILE_NAMES):
         return folder.parent.parent
-    root = cache_dir() / "torchvision"
-    raw = root / "FashionMNIST" / "raw"
-    raw.mkdir(parents=True, exist_ok=True)
-    for name in FILE_NAMES:
-        target = raw / name
-        if not target.is_file():
-            content, _, _ = idx_bytes(_file_in(folder, name))  # checked: a corrupt file is not copied
-            partial = raw / f"{name}.{os.getpid()}.part"
-            partial.write_bytes(content)
-            os.replace(partial, target)
-    return root
+    try:
+        for name in FILE_NAMES:
+            source = _file_in(folder, name)
+            stamp = _stamp(source)
+            if not _copy_is_current(name, stamp):
+                save_copy(name, idx_bytes(source)[0], stamp)
+    except OSError as error:
+        raise OSError(error.errno, f"cannot write torchvision's uncompressed copy of Fashion-MNIST into "
+                                   f"{copy_dir()} ({error.strerror or error}); set {ENV_CACHE} to a writable "
+                                   "directory, or use the default fast=True, which needs no copy") from error
+    return copy_dir().parent.parent
 
 
 def fashion_mnist_datasets(resize: int | None = None, folder: Path | None = None):
-    """torchvision's FashionMNIST train and test datasets (ToTensor, optional Resize), from local files."""
+    """torchvision's FashionMNIST train and test datasets (ToTensor, optional Resize), from local files.
+
+    The files are checked first as the fast loader checks them (sizes, counts, label ids,
+    SHA-256), so both paths accept and refuse the same data.
+    """
     import torchvision
     from torchvision import transforms
     resize = check_resize(resize)
@@ -260,6 +408,8 @@ def fashion_mnist_datasets(resize: int | None = None, folder: Path | None = None
     steps = [transforms.ToTensor()]
     if resize:
         steps.insert(0, transforms.Resize(resize))
+    if torch.get_default_dtype() != torch.float32:
+        steps.append(transforms.ConvertImageDtype(torch.get_default_dtype()))
     trans = transforms.Compose(steps)
     return tuple(torchvision.datasets.FashionMNIST(root=str(root), train=train, transform=trans,
                                                    download=False) for train in (True, False))
@@ -273,19 +423,27 @@ def in_notebook() -> bool:
 
 
 def get_dataloader_workers() -> int:
-    """DataLoader worker processes that cannot hang: 0 in a notebook or without fork, else up to 4."""
+    """DataLoader worker processes that help and cannot hang.
+
+    0 in a notebook, without fork, or with a single usable CPU (a worker would only
+    compete with the main process); else one per usable CPU (affinity and cgroup quota,
+    see d2lutil.cpus.available_cpus), at most 4.
+    """
     if in_notebook() or multiprocessing.get_start_method(allow_none=True) not in (None, "fork"):
         return 0
     if "fork" not in multiprocessing.get_all_start_methods() or sys.platform in ("win32", "darwin"):
         return 0
-    return min(4, os.cpu_count() or 1)
+    cpus = available_cpus()
+    return 0 if cpus < 2 else min(4, cpus)
 
 
 def load_data_fashion_mnist(batch_size: int, resize: int | None = None, fast: bool = True):
     """Train and test minibatch iterators of Fashion-MNIST (fast in-memory loader by default).
 
     With fast=False it returns torchvision DataLoaders over FashionMNIST with ToTensor,
-    the path the d2l book uses; both give the same values.
+    the path the d2l book uses; both give the same values, in the default dtype, and check
+    the files the same way. With `resize`, the fast loader resizes each batch as it is
+    read, so memory stays that of the 28x28 images whatever the size.
     """
     batch_size = positive_int("batch_size", batch_size)
     resize = check_resize(resize)
@@ -294,10 +452,5 @@ def load_data_fashion_mnist(batch_size: int, resize: int | None = None, fast: bo
         workers = get_dataloader_workers()
         return (data.DataLoader(train, batch_size, shuffle=True, num_workers=workers),
                 data.DataLoader(test, batch_size, shuffle=False, num_workers=workers))
-    iterators = []
-    for train in (True, False):
-        images, labels = read_fashion_mnist(train)
-        if resize:
-            images = resize_images(images, resize)
-        iterators.append(FashionMNISTBatches(images, labels, batch_size, shuffle=train))
-    return tuple(iterators)
+    return tuple(FashionMNISTBatches(*read_fashion_mnist(train), batch_size, shuffle=train, resize=resize)
+                 for train in (True, False))

@@ -13,14 +13,14 @@ def squared_loss(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 def cross_entropy(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """-log of the probability `y_hat` gives to the true class, per example."""
     check_class_labels(y_hat, y)
-    return -torch.log(y_hat[range(len(y_hat)), y])
+    return -torch.log(y_hat[range(len(y_hat)), y.long()])
 
 
 def softmax_cross_entropy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Cross-entropy per example from raw scores, via log-sum-exp so it never overflows or underflows."""
     check_class_labels(logits, y)
     log_norm = torch.logsumexp(logits, dim=1)
-    return log_norm - logits[range(len(logits)), y]
+    return log_norm - logits[range(len(logits)), y.long()]
 
 
 def check_class_labels(y_hat: torch.Tensor, y: torch.Tensor) -> None:

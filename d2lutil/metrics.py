@@ -2,6 +2,8 @@
 import torch
 from torch import nn
 
+from .device import check_device
+from .losses import check_class_labels
 from .validate import positive_int
 
 
@@ -26,28 +28,37 @@ class Accumulator:
         return self.data[idx]
 
 
-def accuracy(y_hat: torch.Tensor, y: torch.Tensor) -> float:
-    """The number of correct predictions (a count, not a fraction, as in d2l)."""
+def count_correct(y_hat: torch.Tensor, y: torch.Tensor, check: bool = True) -> torch.Tensor:
+    """The number of correct predictions as a 0-d tensor; if `check`, labels in range and no nan scores."""
     if y_hat.dim() > 1 and y_hat.shape[1] > 1:
-        if y.dtype.is_floating_point or y.dtype == torch.bool:
-            raise ValueError(f"y must hold integer class ids (torch.int64), got {y.dtype}; "
-                             "use y.long() if the values are whole numbers")
+        if check:
+            check_class_labels(y_hat, y)
+        if check and y_hat.is_floating_point() and torch.isnan(y_hat).any():
+            raise ValueError("y_hat holds nan scores, which have no largest class: the model diverged "
+                             "(lower the learning rate) or its input holds nan")
         y_hat = y_hat.argmax(dim=1)
     if y_hat.shape != y.shape:
         raise ValueError(f"predictions of y_hat (shape {tuple(y_hat.shape)}) do not match labels y of "
                          f"shape {tuple(y.shape)}; pass y with one class id per example")
-    cmp = y_hat.type(y.dtype) == y
-    return float(cmp.type(y.dtype).sum())
+    return (y_hat.type(y.dtype) == y).sum()
+
+
+def accuracy(y_hat: torch.Tensor, y: torch.Tensor) -> float:
+    """The number of correct predictions (a count, not a fraction, as in d2l)."""
+    return float(count_correct(y_hat, y))
 
 
 def evaluate_accuracy(net, data_iter) -> float:
     """The fraction of examples in `data_iter` that `net` classifies correctly."""
     if isinstance(net, nn.Module):
         net.eval()
-    metric = Accumulator(2)  # correct predictions, examples
+    correct, examples = 0, 0
     with torch.no_grad():
-        for X, y in data_iter:
-            metric.add(accuracy(net(X), y), y.numel())
-    if metric[1] == 0:
+        for i, (X, y) in enumerate(data_iter):
+            if i == 0:
+                check_device(net, X)
+            correct = correct + count_correct(net(X), y)
+            examples += y.numel()
+    if examples == 0:
         raise ValueError("data_iter yielded no examples")
-    return metric[0] / metric[1]
+    return float(correct) / examples

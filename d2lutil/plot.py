@@ -25,16 +25,42 @@ def find_cjk_font() -> str | None:
     return next((name for name in CJK_FONTS if name in installed), None)
 
 
-def use_chinese_fonts() -> str | None:
-    """Let matplotlib draw Chinese labels; return the CJK font used, or None with a hint."""
+NO_FONT_WARNING = ("no Chinese font found, so Chinese labels will show as boxes; install one, "
+                   "e.g. `apt-get install fonts-wqy-microhei` on Debian/Ubuntu (then delete "
+                   "matplotlib's font cache, ~/.cache/matplotlib, and restart Python)")
+_font_checked = False
+
+
+def use_chinese_fonts(warn: bool = True) -> str | None:
+    """Let matplotlib draw Chinese labels; return the CJK font used, or None (with a hint if `warn`)."""
     font = find_cjk_font()
     if font is None:
-        warnings.warn("no Chinese font found, so Chinese labels will show as boxes; install one, "
-                      "e.g. `apt-get install fonts-wqy-microhei` on Debian/Ubuntu", stacklevel=2)
+        if warn:
+            warnings.warn(NO_FONT_WARNING, stacklevel=2)
         return None
     matplotlib.rcParams["font.family"] = ["DejaVu Sans", font]  # per-glyph fallback
     matplotlib.rcParams["axes.unicode_minus"] = False
     return font
+
+
+def ensure_fonts() -> None:
+    """At the first figure d2lutil draws: warn once if no Chinese font is installed."""
+    global _font_checked
+    if not _font_checked:
+        _font_checked = True
+        if use_chinese_fonts(warn=False) is None:
+            warnings.warn(NO_FONT_WARNING, stacklevel=3)
+
+
+_tracked: dict = {}
+
+
+def track_figure(kind: str, fig) -> None:
+    """Keep `fig` as the figure of `kind` (e.g. train_ch3) and close the previous one, so scripts do not pile up."""
+    old = _tracked.get(kind)
+    if old is not None and old is not fig and plt.fignum_exists(old.number):
+        plt.close(old)
+    _tracked[kind] = fig
 
 
 class MathtextGlyphFilter(logging.Filter):
@@ -75,6 +101,7 @@ def use_svg_display() -> None:
 
 def set_figsize(figsize=(3.5, 2.5)) -> None:
     """Set the default figure size, in inches."""
+    ensure_fonts()
     use_svg_display()
     plt.rcParams["figure.figsize"] = figsize
 
@@ -170,6 +197,7 @@ def show_images(imgs, num_rows: int, num_cols: int, titles=None, scale: float = 
     """Show a grid of images with optional titles; return the axes."""
     from .validate import positive_int
     num_rows, num_cols = positive_int("num_rows", num_rows), positive_int("num_cols", num_cols)
+    ensure_fonts()
     arrays = [_image_array(img) for img in list(imgs)[:num_rows * num_cols]]
     figsize = (num_cols * scale, num_rows * scale)
     _, axes = plt.subplots(num_rows, num_cols, figsize=figsize, squeeze=False)
@@ -185,6 +213,6 @@ def show_images(imgs, num_rows: int, num_cols: int, titles=None, scale: float = 
     return axes
 
 
-use_chinese_fonts()
+use_chinese_fonts(warn=False)  # d2l.plt is pyplot itself: Chinese must draw from the start
 if os.environ.get("D2LUTIL_STRICT_FONTS") == "1":
     strict_glyphs()

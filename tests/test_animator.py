@@ -87,3 +87,23 @@ def test_executed_notebook_html_has_one_figure_per_plot(executed_notebook):
     assert [len(image_outputs(cell)) for cell in executed_notebook.cells] == [0, 1, 1, 0]
     html, _ = HTMLExporter().from_notebook_node(executed_notebook)
     assert len(re.findall(r'<img[^>]* src="data:image/svg\+xml', html)) == 2  # plot + Animator
+
+
+def test_short_epochs_skip_intermediate_redraws_but_always_draw_the_last(monkeypatch):
+    """Issue 13 (speed): train_ch3 passes last=...; redraws stay within 5% of the elapsed time."""
+    from d2lutil import animator as animator_module
+    clock = [100.0]
+    monkeypatch.setattr(animator_module.time, "perf_counter", lambda: clock[0])
+    drawn = []
+    animator = animator_module.Animator(legend=["a"])
+    monkeypatch.setattr(animator, "draw", lambda: drawn.append(len(animator.X[0])))
+    for epoch in range(1, 11):
+        clock[0] += 0.1  # a 0.1 s epoch: a 0.05 s redraw would be half of it
+        animator.add(epoch, epoch / 10, last=epoch == 10)
+    assert drawn == [10] and animator.X[0] == list(range(1, 11))
+    for epoch in range(11, 14):
+        clock[0] += 10.0  # long epochs: redrawing is cheap next to them
+        animator.add(epoch, epoch / 10, last=False)
+    assert drawn == [10, 11, 12, 13]
+    animator.add(14, 1.4)  # d2l's call, without last: always redraws
+    assert drawn[-1] == 14

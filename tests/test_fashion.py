@@ -222,4 +222,212 @@ def test_workers_never_hang_a_notebook(monkeypatch):
     monkeypatch.setattr(fashion.multiprocessing, "get_start_method", lambda allow_none: "spawn")
     assert get_dataloader_workers() == 0
     monkeypatch.setattr(fashion.multiprocessing, "get_start_method", lambda allow_none: "fork")
-    assert 1 <= get_dataloader_workers() <= min(4, os.cpu_count())
+    for cpus, workers in [(1, 0), (2, 2), (3, 3), (64, 4)]:
+        monkeypatch.setattr(fashion, "available_cpus", lambda cpus=cpus: cpus)
+        assert get_dataloader_workers() == workers
+
+
+# --- issue 13: memory, stale copies, the same checks on both paths, dtype, aliasing -------------
+
+def write_idx(path: Path, values: torch.Tensor) -> Path:
+    """Write a uint8 tensor as an IDX file (gzipped if the name ends in .gz)."""
+    header = bytes([0, 0, 8, values.dim()]) + b"".join(n.to_bytes(4, "big") for n in values.shape)
+    content = header + values.to(torch.uint8).numpy().tobytes()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress(content, compresslevel=1) if path.suffix == ".gz" else content)
+    return path
+
+
+def subset_copy(folder: Path, n_train: int, n_test: int, label_shift: int = 0) -> Path:
+    """The first n_train / n_test examples of the real data, as plain IDX files in `folder`."""
+    for train, n in ((True, n_train), (False, n_test)):
+        images, labels = read_fashion_mnist(train=train)
+        names = fashion.SPLITS["train" if train else "test"]
+        write_idx(folder / names[0], images[:n])
+        write_idx(folder / names[1], (labels[:n] + label_shift) % 10)
+    return folder
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    """A fresh, empty d2lutil cache (so fast=False writes its uncompressed copy under tmp_path)."""
+    monkeypatch.setenv(fashion.ENV_CACHE, str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def test_resize_keeps_the_28x28_uint8_images_in_memory():
+    """Issue 13 item 1: resize=224 resized all 60,000 images at once in float (21.8 GB)."""
+    train, test = load_data_fashion_mnist(16, resize=224)
+    assert train.images.dtype == torch.uint8 and train.images.shape == (60000, 1, 28, 28)
+    X, y = next(iter(test))
+    assert X.shape == (16, 1, 224, 224) and X.dtype == torch.float32 and y.shape == (16,)
+    assert 0 <= float(X.min()) and float(X.max()) <= 1
+
+
+def test_resize_peak_memory_stays_near_the_unresized_data(run_script):
+    """Issue 13 item 1: resize=64 peaked at 2.9 GB; now it adds little over the 28x28 data."""
+    done = run_script(
+        "import resource\n"
+        "from d2lutil.fashion import load_data_fashion_mnist, read_fashion_mnist\n"
+        "read_fashion_mnist(True); read_fashion_mnist(False)\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "train, test = load_data_fashion_mnist(256, resize=64)\n"
+        "for i, (X, y) in zip(range(20), train): pass\n"
+        "after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "print('GROWTH_MB', (after - before) / 1024)\n")
+    assert done.returncode == 0, done.stderr
+    growth = float(done.stdout.split("GROWTH_MB")[1])
+    assert growth < 150, f"resize=64 added {growth:.0f} MB over the 28x28 data"
+
+
+def test_stale_torchvision_copy_is_replaced(cache, tmp_path, monkeypatch):
+    """Issue 13 item 2: after a run on a 6,000/1,000 copy, fast=False kept serving it."""
+    real = real_copy(tmp_path / "real")
+    monkeypatch.setenv(fashion.ENV_UNCHECKED, "1")  # the subset is not the published data
+    monkeypatch.setenv(fashion.ENV_DIR, str(subset_copy(tmp_path / "small", 600, 100)))
+    train, test = load_data_fashion_mnist(100, fast=False)
+    assert (len(train.dataset), len(test.dataset)) == (600, 100)
+    monkeypatch.setenv(fashion.ENV_DIR, str(real))
+    train, test = load_data_fashion_mnist(100, fast=False)
+    assert (len(train.dataset), len(test.dataset)) == (60000, 10000)
+    assert torch.equal(test.dataset.targets, read_fashion_mnist(train=False)[1])
+
+
+BOTH_PATHS = pytest.mark.parametrize("fast", [True, False], ids=["fast", "torchvision"])
+
+
+@BOTH_PATHS
+def test_other_counts_are_refused_on_both_paths(cache, tmp_path, monkeypatch, fast):
+    """Issue 13 item 3: MNIST-shaped files with other counts passed with fast=False."""
+    monkeypatch.setenv(fashion.ENV_DIR, str(subset_copy(tmp_path / "small", 600, 100)))
+    with pytest.raises(ValueError, match=r"train split .* has images \(600, 28, 28\).*expected \(60000"):
+        load_data_fashion_mnist(100, fast=fast)
+
+
+@BOTH_PATHS
+def test_swapped_train_and_test_files_are_refused_on_both_paths(cache, tmp_path, monkeypatch, fast):
+    folder = real_copy(tmp_path / "swapped")
+    for train_name, test_name in ((FILES[0], FILES[2]), (FILES[1], FILES[3])):
+        (folder / train_name).rename(folder / "tmp")
+        (folder / test_name).rename(folder / train_name)
+        (folder / "tmp").rename(folder / test_name)
+    monkeypatch.setenv(fashion.ENV_DIR, str(folder))
+    with pytest.raises(ValueError, match="swapped"):
+        load_data_fashion_mnist(100, fast=fast)
+
+
+@BOTH_PATHS
+def test_a_label_id_above_9_is_refused_on_both_paths(cache, tmp_path, monkeypatch, fast):
+    """Issue 13 test gap and item 3: a labels file with an id of 200 (or 10)."""
+    folder = real_copy(tmp_path / "bad-label")
+    labels = read_fashion_mnist(train=False)[1].clone()
+    labels[5] = 200 if fast else 10
+    (folder / FILES[3]).unlink()
+    write_idx(folder / FILES[3], labels)
+    monkeypatch.setenv(fashion.ENV_DIR, str(folder))
+    with pytest.raises(ValueError, match=rf"t10k-labels-idx1-ubyte.gz holds label ids above 9 \(up to "
+                                         rf"{labels[5]}\)"):
+        load_data_fashion_mnist(100, fast=fast)
+
+
+@BOTH_PATHS
+def test_random_bytes_of_the_right_size_fail_the_checksum(cache, tmp_path, monkeypatch, fast):
+    """Issue 13 item 3: random bytes with a valid header and size; refused unless overridden."""
+    folder = real_copy(tmp_path / "random")
+    (folder / FILES[2]).unlink()
+    noise = torch.randint(0, 256, (10000, 28, 28), generator=torch.Generator().manual_seed(0))
+    write_idx(folder / FILES[2], noise)
+    monkeypatch.setenv(fashion.ENV_DIR, str(folder))
+    with pytest.raises(ValueError, match="t10k-images-idx3-ubyte.gz is not the published.*SHA-256.*"
+                                         + fashion.ENV_UNCHECKED):
+        load_data_fashion_mnist(100, fast=fast)
+    monkeypatch.setenv(fashion.ENV_UNCHECKED, "1")
+    _, test = load_data_fashion_mnist(100, fast=fast)
+    X, _ = next(iter(test))
+    assert torch.equal(X[:, 0], noise[:100].float() / 255)
+
+
+def test_unwritable_cache_says_how_to_fix_it(tmp_path, monkeypatch):
+    """Issue 13 item 8: a read-only cache or HOME gave a bare OSError with fast=False."""
+    (tmp_path / "file").write_text("not a folder")
+    monkeypatch.setenv(fashion.ENV_CACHE, str(tmp_path / "file" / "cache"))
+    with pytest.raises(OSError, match=f"cannot write torchvision's uncompressed copy.*{fashion.ENV_CACHE}"):
+        load_data_fashion_mnist(100, fast=False)
+
+
+def test_truncated_file_in_a_torchvision_folder_is_named(cache, tmp_path, monkeypatch):
+    """Issue 13 item 9: a truncated file in FashionMNIST/raw gave torchvision's reshape error."""
+    raw = tmp_path / "tv" / "FashionMNIST" / "raw"
+    for train in (True, False):
+        images, labels = read_fashion_mnist(train=train)
+        names = fashion.SPLITS["train" if train else "test"]
+        write_idx(raw / names[0], images)
+        write_idx(raw / names[1], labels)
+    content = (raw / "t10k-images-idx3-ubyte").read_bytes()
+    (raw / "t10k-images-idx3-ubyte").write_bytes(content[:-784])
+    monkeypatch.setenv(fashion.ENV_DIR, str(raw.parent.parent))
+    with pytest.raises(ValueError, match="t10k-images-idx3-ubyte is truncated"):
+        load_data_fashion_mnist(100, fast=False)
+
+
+@pytest.mark.parametrize("spelling", ["~/fm", "$HOME/fm"])
+def test_env_dir_expands_home(places, monkeypatch, spelling):
+    """Issue 13 item 15: D2LUTIL_FASHION_MNIST='~/...' was not expanded."""
+    monkeypatch.setenv("HOME", str(places / "home"))
+    folder = fake_copy(places / "home" / "fm")
+    monkeypatch.setenv(fashion.ENV_DIR, spelling)
+    assert find_fashion_mnist(download=False) == folder
+
+
+def test_env_dir_that_does_not_exist_says_so(places, monkeypatch):
+    monkeypatch.setenv(fashion.ENV_DIR, str(places / "nowhere"))
+    with pytest.raises(ValueError, match="nowhere\\) does not exist"):
+        find_fashion_mnist(download=False)
+
+
+@BOTH_PATHS
+def test_batches_follow_the_default_dtype(fast):
+    """Issue 13 item 5: the fast loader always yielded float32."""
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        _, test = load_data_fashion_mnist(10, fast=fast)
+        X, _ = next(iter(test))
+    finally:
+        torch.set_default_dtype(previous)
+    assert X.dtype == torch.float64
+    assert torch.equal(X.float(), next(iter(load_data_fashion_mnist(10)[1]))[0])
+
+
+def test_editing_batches_in_place_never_changes_the_data():
+    """Issue 13 item 6: y[y == 6] = 0 on a test batch corrupted the process-wide cached labels."""
+    labels = read_fashion_mnist(train=False)[1].clone()
+    train, test = load_data_fashion_mnist(256)
+    for X, y in test:
+        y[y == 6] = 0
+        X.zero_()
+    for X, y in train:
+        y.zero_()
+        break
+    assert torch.equal(read_fashion_mnist(train=False)[1], labels)
+    assert torch.equal(torch.cat([y for _, y in test]), labels)
+    assert float(next(iter(test))[0].max()) == 1.0
+    _, fresh = load_data_fashion_mnist(256)
+    assert torch.equal(torch.cat([y for _, y in fresh]), labels)
+    test.dataset.targets.zero_()
+    test.dataset.data.zero_()
+    assert torch.equal(torch.cat([y for _, y in test]), labels)
+
+
+@BOTH_PATHS
+def test_loaders_have_the_dataloader_attributes(fast):
+    """Issue 13: num_workers, drop_last, batch_size and .dataset.classes/targets/data, as torchvision's."""
+    train, test = load_data_fashion_mnist(64, fast=fast)
+    assert train.batch_size == test.batch_size == 64
+    assert test.drop_last is False and isinstance(test.num_workers, int)
+    assert test.dataset.classes == ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+    images, labels = read_fashion_mnist(train=False)
+    assert torch.equal(test.dataset.targets, labels)
+    assert test.dataset.data.dtype == torch.uint8 and torch.equal(test.dataset.data, images)
+    assert len(train.dataset.targets) == len(train.dataset) == 60000
