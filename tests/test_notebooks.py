@@ -12,7 +12,8 @@ For one chapter of each part it checks:
   changed by one byte;
 - the rendered Markdown has no raw MyST (`{glue`, `{ref}`, `{eq}`, `{cite`, `:label:`,
   `(sec-`, `{exercise}`, `{solution}`, ...), the glued numbers of the site are there, every
-  solution is a collapsed <details>, `hide-input` code is collapsed, and the hidden check cell
+  solution is collapsed (a closed <details>, or for a solution with code cells a collapsed
+  heading that hides them), `hide-input` code is collapsed, and the hidden check cell
   (`remove-cell`) is absent;
 - after "Clear Outputs of All Cells" and "Run All Cells" from the menus, every code cell has run,
   no output is an error, and the run drew at least as many figures as the book build did.
@@ -206,12 +207,18 @@ def test_chapter_in_jupyterlab(lab, browser, docname):  # noqa: F811
         shown = format_plain_text(glue[key]["data"]["text/plain"], spec)
         if shown not in text:
             problems.append(f"glued {key} ({shown}) is not in the rendered Markdown")
-    details = page.locator(f"{PANEL} .jp-RenderedMarkdown details")
-    solutions = sum(c.source.count("{solution}") for c in built.cells if c.cell_type == "markdown")
-    if details.count() != solutions or solutions == 0:
-        problems.append(f"{details.count()} collapsible solutions, the chapter has {solutions}")
+    # Solutions: text-only ones are <details>; ones with code cells (solution-start) are
+    # collapsed headings whose cells JupyterLab hides.
+    source = chapter.read_text(encoding="utf-8")
+    plain, gated = source.count("{solution}"), source.count("{solution-start}")
+    details = page.locator(f"{PANEL} .jp-RenderedMarkdown details").count()
+    collapsed = page.locator(f"{PANEL} .jp-MarkdownCell .jp-collapseHeadingButton.jp-mod-collapsed").count()
+    if (details, collapsed) != (plain, gated) or plain + gated == 0:
+        problems.append(f"{details} <details> and {collapsed} collapsed solutions, the chapter has {plain} and {gated}")
     if page.locator(f"{PANEL} .jp-RenderedMarkdown details[open]").count():
         problems.append("a solution is open before the reader asks for it")
+    if gated and page.locator(f"{PANEL} .jp-Cell.lm-mod-hidden").count() < gated:
+        problems.append("the cells of the solutions with code are not hidden")
     hidden = sum("hide-input" in c.metadata.get("tags", []) for c in built.cells if c.cell_type == "code")
     if page.locator(f"{PANEL} .jp-CodeCell .jp-InputPlaceholder").count() < hidden:
         problems.append(f"fewer than the chapter's {hidden} hide-input cells show collapsed")

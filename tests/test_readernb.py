@@ -111,8 +111,12 @@ CHAPTER_A = HEADER + textwrap.dedent("""
     2 * 3
     ```
 
+    这就是答案。
+
     ````{solution-end}
     ````
+
+    ### 练习之后
 
     ## 术语
 
@@ -258,6 +262,8 @@ def test_solutions_with_code_glossary_and_included_source(small_book):
     head = nb.cells[heads[0]]
     assert head.metadata == {"jp-MarkdownHeadingCollapsed": True}, "collapsed: its cells are hidden"
     assert nb.cells[heads[0] + 1].source == "算出来是：" and nb.cells[heads[0] + 2].source == "2 * 3"
+    assert nb.cells[heads[0] + 3].source == "这就是答案。", "the solution's last text is a cell of its own"
+    assert nb.cells[heads[0] + 4].source.startswith("### 练习之后"), "what follows is not hidden with it"
     text = markdown_of(nb)
     assert "solution-end" not in text and "solution-start" not in text
     assert "- **线性回归**（linear regression）：用加权和预测一个数，见 [第二章](b.ipynb#第二章)。" in text

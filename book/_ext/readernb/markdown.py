@@ -115,7 +115,8 @@ def read_block(lines: list[str], start: int, fence: str) -> tuple[dict[str, str]
 
 
 SOLUTION_HEADING = "#### "  # under the exercises' ### headings: collapsing it hides up to the next exercise
-SOLUTION_HINT = "的解答（点击左侧的三角形展开）"
+SOLUTION_HINT = "的解答（点击下面的按钮展开）"
+SOLUTION_END = "<!-- solution-end -->"  # where the collapsed cells of a solution stop (a cell boundary)
 
 
 def is_solution_heading(line: str) -> bool:
@@ -162,7 +163,7 @@ def directive(ctx: Context, name: str, arg: str, options: dict, body: list[str])
         t = ctx.labels.get(arg, "exercise")
         return f"{SOLUTION_HEADING}练习 {t.text} {SOLUTION_HINT}\n\n{inner}"
     if name == "solution-end":
-        return inner
+        return SOLUTION_END
     if name == "figure":
         t = ctx.labels.get(options["name"], "figure") if "name" in options else None
         width = f' width="{options["width"].removesuffix("px")}"' if "width" in options else ""

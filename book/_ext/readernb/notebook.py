@@ -100,7 +100,8 @@ def markdown_cells(text: str) -> list:
     """The Markdown cells of one converted cell, none if it is empty (a solution's end).
 
     A solution with code cells starts with a heading: it gets a cell of its own, collapsed,
-    so that JupyterLab hides the solution's cells below it until the reader opens it.
+    so that JupyterLab hides the solution's cells below it until the reader opens it. Its end
+    closes a cell, so that what follows (the next exercise's heading) is not hidden with it.
     """
     cells, chunk = [], []
 
@@ -113,6 +114,8 @@ def markdown_cells(text: str) -> list:
         if markdown.is_solution_heading(line):
             flush()
             cells.append(new_markdown_cell(line, metadata={"jp-MarkdownHeadingCollapsed": True}))
+        elif line.strip() == markdown.SOLUTION_END:
+            flush()
         else:
             chunk.append(line)
     flush()
