@@ -43,6 +43,8 @@ from test_site import browser  # noqa: F401  (the shared headless Chromium fixtu
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 import launch  # noqa: E402  (book/_ext/launch.py: where the launch buttons point)
+from readernb import book  # noqa: E402
+from readernb.notebook import cached_cells, glue_values  # noqa: E402
 
 CHAPTERS = ["book/linear-regression-scratch", "book/softmax-regression-scratch"]  # one per part
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
@@ -157,12 +159,13 @@ def unrun_cells(page) -> list[str]:
         .map(c => (c.querySelector('.cm-content') || c).textContent.slice(0, 80))""")
 
 
-def source_notebook(docname: str):
-    """The chapter's executed notebook from the book build (what the site shows)."""
-    path = ROOT / "_build" / "jupyter_execute" / f"{docname}.ipynb"
-    if not path.is_file():
-        pytest.fail(f"{path} is missing: run `make book` first", pytrace=False)
-    return nbformat.read(path, as_version=4)
+def book_run(docname: str) -> list:
+    """The code cells, with outputs, of the chapter's run in the book's execution cache."""
+    page = next(p for p in book.pages() if f"book/{p.stem}" == docname)
+    cells = cached_cells(page, ROOT / "_build" / ".jupyter_cache")
+    if cells is None:
+        pytest.fail(f"no run of {docname} in the execution cache: run `make book` first", pytrace=False)
+    return cells
 
 
 def follow_chapter_link(page) -> list[str]:
@@ -185,7 +188,7 @@ def follow_chapter_link(page) -> list[str]:
 def test_chapter_in_jupyterlab(lab, browser, docname):  # noqa: F811
     chapter, notebook = ROOT / f"{docname}.md", ROOT / launch.notebook_path(docname)
     before = {chapter: sha(chapter), notebook: sha(notebook)}
-    built = source_notebook(docname)
+    built = book_run(docname)
     page = open_page(browser, lab, launch.notebook_path(docname))
     wait_rendered(page)
     problems = []
@@ -199,12 +202,12 @@ def test_chapter_in_jupyterlab(lab, browser, docname):  # noqa: F811
     # The Markdown reads like the site.
     text = markdown_text(page)
     problems += [f"raw MyST in the rendered Markdown: {tok!r}" for tok in RAW_MYST if tok in text]
-    glue = json.loads((ROOT / "_build/jupyter_execute" / f"{docname}.glue.json").read_text())
+    glue = glue_values(built)
     glued = re.findall(r"\{glue:text\}`([\w-]+):?([^`]*)`", chapter.read_text(encoding="utf-8"))
     if not glued:
         problems.append("the chapter glues no numbers into its prose: pick a chapter that does")
     for key, spec in glued:  # each number as the site prints it
-        shown = format_plain_text(glue[key]["data"]["text/plain"], spec)
+        shown = format_plain_text(glue[key], spec)
         if shown not in text:
             problems.append(f"glued {key} ({shown}) is not in the rendered Markdown")
     # Solutions: text-only ones are <details>; ones with code cells (solution-start) are
@@ -219,7 +222,7 @@ def test_chapter_in_jupyterlab(lab, browser, docname):  # noqa: F811
         problems.append("a solution is open before the reader asks for it")
     if gated and page.locator(f"{PANEL} .jp-Cell.lm-mod-hidden").count() < gated:
         problems.append("the cells of the solutions with code are not hidden")
-    hidden = sum("hide-input" in c.metadata.get("tags", []) for c in built.cells if c.cell_type == "code")
+    hidden = source.count("hide-input")
     if page.locator(f"{PANEL} .jp-CodeCell .jp-InputPlaceholder").count() < hidden:
         problems.append(f"fewer than the chapter's {hidden} hide-input cells show collapsed")
     code = page.evaluate(f"[...document.querySelectorAll('{PANEL} .jp-CodeCell .cm-content')].map(e => e.textContent).join('\\n')")
@@ -234,7 +237,7 @@ def test_chapter_in_jupyterlab(lab, browser, docname):  # noqa: F811
     tracebacks = [t for t in errors.all_text_contents() if re.search(r"Traceback|Error\b", t)]
     problems += [f"error output: {t[:300]}" for t in tracebacks]
     figures = page.locator(f"{PANEL} .jp-OutputArea-output img, {PANEL} .jp-OutputArea-output svg").count()
-    expected = sum(1 for c in built.cells if c.cell_type == "code" for o in c.get("outputs", [])
+    expected = sum(1 for c in built for o in c.get("outputs", [])
                    if {"image/svg+xml", "image/png"} & set(o.get("data", {})))
     if figures < expected or expected == 0:
         problems.append(f"{figures} figures after Run All, the book build drew {expected}")

@@ -125,8 +125,8 @@ def write_notebooks(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
     from readernb.notebook import build
-    executed = Path(app.outdir).parent / "jupyter_execute"
-    build(Path(app.outdir) / "_sources" / "book", executed_dir=executed, sign=False, figures=False)
+    cache = Path(app.outdir).parent / ".jupyter_cache"
+    build(Path(app.outdir) / "_sources" / "book", cache_dir=cache, sign=False, figures=False)
 
 
 def setup(app):

@@ -15,12 +15,12 @@ def main(argv: list[str] | None = None) -> int:
     """Parse the arguments and write the notebooks."""
     parser = argparse.ArgumentParser(prog="readernb", description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "notebooks", help="where to write them")
-    parser.add_argument("--executed", type=Path, default=ROOT / "_build" / "jupyter_execute",
-                        help="the book build's executed notebooks (outputs and glued numbers)")
+    parser.add_argument("--cache", type=Path, default=ROOT / "_build" / ".jupyter_cache",
+                        help="the book's execution cache (outputs and glued numbers), from make book")
     parser.add_argument("--execute", action="store_true",
-                        help="run the chapters that the book build has not executed")
+                        help="run the chapters whose current code the cache has no run of")
     args = parser.parse_args(argv)
-    written = build(args.out, args.executed, args.execute)
+    written = build(args.out, args.cache, args.execute)
     print(f"reader notebooks: {len(written)} written to {args.out}")
     return 0
 

@@ -1,5 +1,4 @@
 """Assemble and write the reader notebooks."""
-import json
 import platform
 import shutil
 from pathlib import Path
@@ -37,28 +36,39 @@ def glue_values(cells: list) -> dict[str, str]:
     return values
 
 
-def executed_run(page: Page, executed_dir: Path | None, execute: bool) -> tuple[list, dict] | None:
+def cached_cells(page: Page, cache_dir: Path) -> list | None:
+    """The code cells, with outputs, of the chapter's run in the book's execution cache.
+
+    myst-nb keeps every run in a jupyter-cache folder (_build/.jupyter_cache); its copies in
+    _build/jupyter_execute lose their outputs when a build takes them from the cache.
+    """
+    if not (cache_dir / "global.db").is_file():
+        return None
+    from jupyter_cache import get_cache
+    cache = get_cache(cache_dir)
+    code = [c.source.strip() for c in jupytext.read(page.path).cells if c.cell_type == "code"]
+    records = [r for r in cache.list_cache_records() if Path(r.uri).resolve() == page.path.resolve()]
+    for record in sorted(records, key=lambda r: r.created, reverse=True):
+        cells = [c for c in cache.get_cache_bundle(record.pk).nb.cells if c.cell_type == "code"]
+        if [c.source.strip() for c in cells] == code:
+            return cells
+    return None
+
+
+def executed_run(page: Page, cache_dir: Path | None, execute: bool) -> tuple[list, dict] | None:
     """A chapter's run: its code cells with outputs and its glued values.
 
-    From the book build (myst-nb writes <stem>.ipynb and <stem>.glue.json into executed_dir),
-    or, with execute=True and no build, by running the chapter; None if neither.
+    From the book's execution cache when it holds a run of the chapter's current code (after
+    `make book`), or else, with execute=True, by running the chapter; None if neither.
     """
-    if executed_dir is not None:
-        path = executed_dir / page.path.parent.name / f"{page.stem}.ipynb"
-        if path.exists():
-            nb = nbformat.read(path, as_version=4)
-            glue_file = path.with_suffix(".glue.json")
-            records = json.loads(glue_file.read_text()).values() if glue_file.exists() else []
-            glue = glue_values([{"outputs": list(records)}])
-            return [c for c in nb.cells if c.cell_type == "code"], glue
-    if not execute:
-        return None
-    from nbclient import NotebookClient
-    nb = jupytext.read(page.path)
-    NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(page.path.parent)}}).execute()
-    cells = [c for c in nb.cells if c.cell_type == "code"]
-    return cells, glue_values(cells)
+    cells = cached_cells(page, cache_dir) if cache_dir is not None else None
+    if cells is None and execute:
+        from nbclient import NotebookClient
+        nb = jupytext.read(page.path)
+        NotebookClient(nb, timeout=600, kernel_name="python3",
+                       resources={"metadata": {"path": str(page.path.parent)}}).execute()
+        cells = [c for c in nb.cells if c.cell_type == "code"]
+    return (cells, glue_values(cells)) if cells is not None else None
 
 
 def reader_outputs(outputs: list) -> list:
@@ -131,8 +141,7 @@ def reader_notebook(page: Page, labels: Labels, refs: dict, run: tuple[list, dic
     code_cells = [c for c in source.cells if c.cell_type == "code"]
     runs, glue = run if run is not None else (None, {})
     if runs is not None and [r.source.strip() for r in runs] != [c.source.strip() for c in code_cells]:
-        raise ValueError(f"{page.path.name}: the executed notebook's code differs from the chapter's: "
-                         "rebuild the book (make book)")
+        raise ValueError(f"{page.path.name}: the run's code differs from the chapter's: rebuild the book (make book)")
     ctx = markdown.Context(page.stem, labels, glue, refs, source_dir=page.path.parent)
     cells, k = [], 0
     for cell in source.cells:
@@ -153,13 +162,13 @@ def reader_notebook(page: Page, labels: Labels, refs: dict, run: tuple[list, dic
     return nb
 
 
-def build(out_dir: Path, executed_dir: Path | None = None, execute: bool = False,
+def build(out_dir: Path, cache_dir: Path | None = None, execute: bool = False,
           root: Path = ROOT, sign: bool = True, figures: bool = True) -> list[Path]:
     """Write a reader notebook for every page of the book into out_dir; return their paths.
 
-    Outputs and glued numbers come from the book build's executed notebooks (executed_dir),
-    or, with execute=True, from running each chapter; with neither, notebooks have no outputs
-    and a chapter that glues numbers into its prose is an error.
+    Outputs and glued numbers come from the book's execution cache (cache_dir, filled by
+    `make book`), or, with execute=True, from running each chapter; with neither, notebooks
+    have no outputs and a chapter that glues numbers into its prose is an error.
     """
     book_pages = pages(root)
     labels = scan(book_pages)
@@ -170,7 +179,7 @@ def build(out_dir: Path, executed_dir: Path | None = None, execute: bool = False
     notary = NotebookNotary() if sign else None
     written = []
     for page in book_pages:
-        run = executed_run(page, executed_dir, execute) if page.is_notebook else None
+        run = executed_run(page, cache_dir, execute) if page.is_notebook else None
         nb = reader_notebook(page, labels, refs, run)
         nbformat.validate(nb)
         path = out_dir / f"{page.stem}.ipynb"
