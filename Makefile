@@ -17,7 +17,12 @@ test: $(STAMP) data
 
 test-site: $(STAMP)
 	./scripts/system-packages.sh --browser
-	$(VENV)/bin/pytest tests/test_site.py -p no:cacheprovider
+	$(MAKE) node_modules/.package-lock.json
+	$(VENV)/bin/pytest tests/test_site.py tests/test_a11y.py -p no:cacheprovider
+
+# axe-core for tests/test_a11y.py, at the version package-lock.json pins
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
 
 bench: $(STAMP) data
 	$(PY) benchmarks/run.py
@@ -48,5 +53,5 @@ lock: $(STAMP)
 	  $(PY) -m pip freeze --exclude-editable ) > constraints.txt
 
 clean:
-	rm -rf _build .pytest_cache .hypothesis benchmarks/results
+	rm -rf _build .pytest_cache .hypothesis benchmarks/results node_modules
 	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +

@@ -42,14 +42,15 @@ class MySTNotebook(IPyNbFile):
             nbformat.read = original_read
 
 
-SITE_TEST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tests", "test_site.py")
+SITE_TESTS = {os.path.join(os.path.dirname(os.path.abspath(__file__)), "tests", name)
+              for name in ("test_site.py", "test_a11y.py")}
 
 
 def pytest_ignore_collect(collection_path, config):
-    """Leave the browser test of the built site to `make test-site` unless it is named explicitly."""
-    if str(collection_path) != SITE_TEST:
+    """Leave the browser tests of the built site to `make test-site` unless they are named explicitly."""
+    if str(collection_path) not in SITE_TESTS:
         return None
-    named = any(os.path.abspath(arg.split("::")[0]) == SITE_TEST for arg in config.args)
+    named = any(os.path.abspath(arg.split("::")[0]) == str(collection_path) for arg in config.args)
     return None if named else True
 
 

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Install the Debian packages the book needs: the ones Binder installs (binder/apt.txt:
-# Fashion-MNIST and a Chinese font) and, with --browser, Chromium for tests/test_site.py.
+# Fashion-MNIST and a Chinese font) and, with --browser, Chromium (and npm, for axe-core) for
+# tests/test_site.py and tests/test_a11y.py.
 # Does nothing for packages already present; on a machine without apt or root it only
 # says what is missing, since d2lutil can also find the data elsewhere (see README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mapfile -t packages < <(grep -v '^\s*#' binder/apt.txt | grep -v '^\s*$')
-if [[ "${1:-}" == "--browser" ]]; then packages+=(chromium chromium-driver); fi
+if [[ "${1:-}" == "--browser" ]]; then
+  packages+=(chromium chromium-driver)
+  # npm installs axe-core for tests/test_a11y.py; NodeSource's nodejs ships its own npm
+  command -v npm >/dev/null || packages+=(npm)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -182,11 +182,13 @@ def browser():
 class Visit:
     """A browser tab on the served book that records everything that goes wrong."""
 
-    def __init__(self, browser, base: str):
+    def __init__(self, browser, base: str, **context):
+        """`context`: options of Playwright's browser.new_context (viewport, color_scheme, ...)."""
         self.base = base
         self.problems: list[str] = []
         self.external: list[str] = []
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+        self.context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, "accept_downloads": True,
+                                              **context})
         self.context.route("**/*", self._route)
         self.page = self.context.new_page()
         self.page.on("console", lambda m: m.type == "error" and self.problems.append(f"console error: {m.text}"))
@@ -249,7 +251,8 @@ def test_every_chapter_is_built():
     missing = [f for _, _, fs in toc_parts() for f in fs if not (SITE / f"{f}.html").is_file()]
     assert not missing, f"chapters in _toc.yml without a page: {missing}"
     entries = re.findall(r"^@\w+\{", (ROOT / "book" / "references.bib").read_text(encoding="utf-8"), re.M)
-    listed = (SITE / "book" / "bibliography.html").read_text(encoding="utf-8").count('role="doc-biblioentry"')
+    listed = len(re.findall(r'<div class="citation" id="[^"]+" role="listitem"',
+                            (SITE / "book" / "bibliography.html").read_text(encoding="utf-8")))
     assert listed == len(entries) > 0, f"the bibliography lists {listed} of the {len(entries)} entries of references.bib"
 
 
