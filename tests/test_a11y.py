@@ -77,8 +77,9 @@ FOCUS_STATE = """() => {
     && !/rgba\\(\\d+, \\d+, \\d+, 0\\)|transparent/.test(s.outlineColor);
   const shadow = s.boxShadow !== "none" && !/^rgba\\(\\d+, \\d+, \\d+, 0\\)/.test(s.boxShadow);
   const name = (e.getAttribute("aria-label") || e.textContent || e.getAttribute("href") || "").trim();
-  return {key: e.tagName + "|" + (e.id || "") + "|" + (e.getAttribute("href") || "") + "|" + name.slice(0, 60),
-          what: `<${e.tagName.toLowerCase()} class="${e.className}"> ${name.slice(0, 40)}`,
+  const again = e.hasAttribute("data-tab-seen");  // back at a stop already visited: the walk is done
+  e.setAttribute("data-tab-seen", "");
+  return {again, what: `<${e.tagName.toLowerCase()} class="${e.className}"> ${name.slice(0, 40)}`,
           ring: outline || shadow, size: r.width * r.height};
 }"""
 
@@ -143,18 +144,18 @@ def test_phone_width(page, width, site, browser):
 def test_focus_is_visible(page, visit):
     """Tab through the whole page: every stop shows a focus ring."""
     visit.open(page)
-    seen, problems = set(), []
+    stops, problems = 0, []
     for _ in range(MAX_TAB_STOPS):
         visit.page.keyboard.press("Tab")
         state = visit.page.evaluate(FOCUS_STATE)
-        if state is None or state["key"] in seen:
+        if state is None or state["again"]:
             break
-        seen.add(state["key"])
+        stops += 1
         if not state["ring"] or not state["size"]:
             problems.append(("no focus ring: " if state["size"] else "invisible: ") + state["what"])
     else:
         problems.append(f"more than {MAX_TAB_STOPS} Tab stops")
-    assert not problems, f"{page} ({len(seen)} stops):\n  " + "\n  ".join(dict.fromkeys(problems))
+    assert not problems, f"{page} ({stops} stops):\n  " + "\n  ".join(dict.fromkeys(problems))
 
 
 @pytest.mark.parametrize("page", PAGES)
