@@ -189,6 +189,7 @@ class Visit:
         self.external: list[str] = []
         self.context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, "accept_downloads": True,
                                               **context})
+        self.context.set_default_timeout(90_000)  # pages load slowly on a busy machine
         self.context.route("**/*", self._route)
         self.page = self.context.new_page()
         self.page.on("console", lambda m: m.type == "error" and self.problems.append(f"console error: {m.text}"))
