@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import pytest
 
-from test_site import RAW_TEX, ROOT, SITE, Visit, browser, built_pages, site, visit  # noqa: F401
+from test_site import RAW_TEX, ROOT, SITE, Visit, built_pages
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = built_pages()

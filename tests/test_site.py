@@ -27,7 +27,6 @@ import http.server
 import json
 import os
 import re
-import threading
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
@@ -154,31 +153,6 @@ class BookHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def site():
-    """Base URL of the book served from 127.0.0.1 on a free port."""
-    if not (SITE / "index.html").is_file():
-        pytest.fail(f"no built book in {SITE}: run `make book` first", pytrace=False)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(BookHandler, directory=str(SITE)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(f"{CHROMIUM} is missing: run ./scripts/system-packages.sh --browser", pytrace=False)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
-
-
 class Visit:
     """A browser tab on the served book that records everything that goes wrong."""
 
@@ -235,13 +209,6 @@ class Visit:
 
     def close(self):
         self.context.close()
-
-
-@pytest.fixture
-def visit(site, browser):
-    v = Visit(browser, site)
-    yield v
-    v.close()
 
 
 # ---------------------------------------------------------------- the tests
