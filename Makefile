@@ -20,7 +20,12 @@ test: $(STAMP) data
 
 test-site: $(STAMP)
 	./scripts/system-packages.sh --browser
-	$(VENV)/bin/pytest tests/test_site.py -p no:cacheprovider
+	$(MAKE) node_modules/.package-lock.json
+	$(VENV)/bin/pytest tests/test_site.py tests/test_a11y.py -p no:cacheprovider
+
+# axe-core for tests/test_a11y.py, at the version package-lock.json pins
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
 
 # The browser test of the notebook path: Binder's set-up, JupyterLab, Run All (after make book).
 test-notebooks: notebooks
@@ -75,5 +80,5 @@ lock: $(STAMP)
 	  $(PY) -m pip freeze --exclude-editable ) > constraints.txt
 
 clean:
-	rm -rf _build .pytest_cache .hypothesis benchmarks/results notebooks
+	rm -rf _build .pytest_cache .hypothesis benchmarks/results notebooks node_modules
 	find . -name __pycache__ -not -path './$(VENV)/*' -prune -exec rm -rf {} +

@@ -43,10 +43,10 @@ class MySTNotebook(IPyNbFile):
 
 
 # Tests of build products, run by their own targets after the build: `make test-site` (the
-# HTML in a browser), `make test-pdf` (the PDF) and `make test-notebooks` (the reader
+# HTML in a browser, and its accessibility), `make test-pdf` (the PDF) and `make test-notebooks` (the reader
 # notebooks in JupyterLab). Plain pytest runs leave them out.
 NAMED_ONLY = {os.path.join(os.path.dirname(os.path.abspath(__file__)), "tests", name)
-              for name in ("test_site.py", "test_pdf.py", "test_notebooks.py")}
+              for name in ("test_site.py", "test_a11y.py", "test_pdf.py", "test_notebooks.py")}
 
 
 def pytest_ignore_collect(collection_path, config):

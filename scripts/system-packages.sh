@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the book needs: the ones Binder installs (binder/apt.txt:
-# Fashion-MNIST and a Chinese font) and, with --browser, Chromium for tests/test_site.py,
+# Fashion-MNIST and a Chinese font) and, with --browser, Chromium (and npm, for axe-core) for
+# tests/test_site.py and tests/test_a11y.py,
 # or, with --pdf, XeLaTeX with the Chinese packages (ctex/xeCJK), the Noto CJK fonts,
 # rsvg-convert for the SVG figures and poppler's pdftotext & co. for `make pdf`/`make test-pdf`
 # (about 200 MB to download: only the PDF targets ask for them).
@@ -12,7 +13,9 @@ mapfile -t packages < <(grep -v '^\s*#' binder/apt.txt | grep -v '^\s*$')
 apt_options=()
 case "${1:-}" in
   "") ;;
-  --browser) packages+=(chromium chromium-driver) ;;
+  --browser) packages+=(chromium chromium-driver)
+             # npm installs axe-core for tests/test_a11y.py; NodeSource's nodejs ships its own npm
+             command -v npm >/dev/null || packages+=(npm) ;;
   --pdf) packages+=(texlive-xetex texlive-lang-chinese texlive-latex-extra texlive-fonts-recommended
                     tex-gyre fonts-freefont-otf latexmk fonts-noto-cjk librsvg2-bin poppler-utils)
          apt_options+=(--no-install-recommends) ;;  # TeX's recommends (docs, Ruby, ...) double the download

@@ -77,3 +77,50 @@ def executed_notebook():
                             resources={"metadata": {"path": str(ROOT)}})
     client.execute(env=env)
     return nb
+
+
+# ---- the built site in a browser: shared by test_site.py and test_a11y.py, so that one pytest
+# run of both starts one Playwright and one Chromium (two would clash in one session)
+
+@pytest.fixture(scope="session")
+def site():
+    """Base URL of the built book served from 127.0.0.1 on a free port."""
+    import functools
+    import http.server
+    import threading
+
+    from test_site import SITE, BookHandler
+
+    if not (SITE / "index.html").is_file():
+        pytest.fail(f"no built book in {SITE}: run `make book` first", pytrace=False)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(BookHandler, directory=str(SITE)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, through Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    from test_site import CHROMIUM, CHROMIUM_ARGS
+
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"{CHROMIUM} is missing: run ./scripts/system-packages.sh --browser", pytrace=False)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def visit(site, browser):
+    """A fresh tab on the served book (test_site.Visit)."""
+    from test_site import Visit
+
+    v = Visit(browser, site)
+    yield v
+    v.close()

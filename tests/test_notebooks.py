@@ -38,7 +38,6 @@ import pytest
 import yaml
 from myst_nb.core.variables import format_plain_text
 
-from test_site import browser  # noqa: F401  (the shared headless Chromium fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
@@ -100,7 +99,7 @@ def lab(tmp_path_factory):
     log.close()
 
 
-def open_page(browser, lab: str, path: str):  # noqa: F811
+def open_page(browser, lab: str, path: str):
     """A new browser tab on the launch URL of `path`, with JavaScript errors in page.errors.
 
     Each tab gets a JupyterLab workspace of its own (lab/workspaces/<name>/tree/... instead of
@@ -185,7 +184,7 @@ def follow_chapter_link(page) -> list[str]:
 
 
 @pytest.mark.parametrize("docname", CHAPTERS)
-def test_chapter_in_jupyterlab(lab, browser, docname):  # noqa: F811
+def test_chapter_in_jupyterlab(lab, browser, docname):
     chapter, notebook = ROOT / f"{docname}.md", ROOT / launch.notebook_path(docname)
     before = {chapter: sha(chapter), notebook: sha(notebook)}
     built = book_run(docname)
@@ -251,7 +250,7 @@ def test_chapter_in_jupyterlab(lab, browser, docname):  # noqa: F811
     assert not problems, "\n".join(problems)
 
 
-def test_markdown_files_open_as_markdown(lab, browser):  # noqa: F811
+def test_markdown_files_open_as_markdown(lab, browser):
     page = open_page(browser, lab, "README.md")
     page.wait_for_selector(".jp-RenderedMarkdown h1", timeout=120_000)
     assert page.locator(f"{PANEL} .jp-Notebook").count() == 0, "README.md opened as a notebook"
@@ -259,7 +258,7 @@ def test_markdown_files_open_as_markdown(lab, browser):  # noqa: F811
     page.context.close()
 
 
-def test_file_browser_and_no_popups(lab, browser):  # noqa: F811
+def test_file_browser_and_no_popups(lab, browser):
     listing = json.load(urllib.request.urlopen(f"{lab}/api/contents/"))
     names = {item["name"] for item in listing["content"]}
     assert "notebooks" in names and not any(n.endswith(".egg-info") for n in names), names

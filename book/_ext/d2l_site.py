@@ -12,6 +12,8 @@
   builder starts (sphinx-thebe's `const THEBE_JS_URL = ...`, sphinx-togglebutton's selector)
   twice, once as filename None and once as '', and the second `const` is a SyntaxError in
   every page. _one_copy_of_each_script drops the repeat.
+- Accessibility (screen readers, keyboards, phones, print, dark mode): the extension a11y.py
+  beside this file, with its own d2l-a11y.css and d2l-a11y.js.
 """
 from pathlib import Path
 
@@ -46,4 +48,5 @@ def setup(app):
     app.connect("html-page-context", _one_copy_of_each_script, priority=900)  # after others add theirs
     app.add_css_file("d2l-site.css")
     app.add_js_file("d2l-site.js", defer="defer")
+    app.setup_extension("a11y")
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
