@@ -1,9 +1,10 @@
 """Run chapters at once under mybinder.org's limits: 1 CPU as a cgroup quota and 2 GiB of memory.
 
 `make binder-sim` (as root) creates a cgroup with those limits (cgroup v1's cpu and memory
-controllers, or v2's cpu.max and memory.max), starts each chapter's kernel in it through
-binder/start, as Binder does, runs the chapters concurrently, and reports each chapter's time,
-the group's peak memory and whether the kernel killed anything for lack of memory. Where no
+controllers, or v2's cpu.max and memory.max), runs the chapters concurrently, each through
+binder/start as Binder does, with their kernels in the group (the processes that drive them
+stay outside, as Binder's one Jupyter server would), and reports each chapter's time, the
+group's peak memory and whether the kernel killed anything for lack of memory. Where no
 cgroup can be created (not root, or read-only controllers) it says so and exits 0.
 
 Usage: python scripts/binder_sim.py [--cpus 1] [--memory-gib 2] [CHAPTER ...]
@@ -18,11 +19,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 HEAVIEST = ["fashion-mnist", "softmax-regression-concise", "mse-mle"]
 V1, V2 = Path("/sys/fs/cgroup/cpu"), Path("/sys/fs/cgroup")
+# Runs one chapter; only its kernel goes into the group (argv[3:] are the group's
+# cgroup.procs files): on Binder one Jupyter server drives every kernel.
 RUN_CHAPTER = """
 import sys, jupytext
+from jupyter_client import KernelManager
 from nbclient import NotebookClient
-nb = jupytext.read(sys.argv[1])
-NotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": sys.argv[2]}}).execute()
+path, cwd, *procs = sys.argv[1:]
+km = KernelManager(kernel_name="python3")
+km.start_kernel(cwd=cwd)
+try:
+    for p in procs:
+        open(p, "w").write(str(km.provisioner.process.pid))
+    NotebookClient(jupytext.read(path), km=km, timeout=900, resources={"metadata": {"path": cwd}}).execute()
+finally:
+    km.shutdown_kernel(now=True)
 """
 
 
@@ -42,14 +53,17 @@ class Group:
             (self.dirs[0] / "cpu.cfs_period_us").write_text(str(period))
             (self.dirs[0] / "cpu.cfs_quota_us").write_text(str(int(cpus * period)))
             (self.dirs[1] / "memory.limit_in_bytes").write_text(str(memory))
+            try:  # charge a kernel's start-up to the group too (refused by newer kernels: then not)
+                (self.dirs[1] / "memory.move_charge_at_immigrate").write_text("1")
+            except OSError:
+                pass
         else:
             (self.dirs[0] / "cpu.max").write_text(f"{int(cpus * period)} {period}")
             (self.dirs[0] / "memory.max").write_text(str(memory))
 
-    def join(self) -> None:
-        """Move the calling process into the group (its children follow)."""
-        for d in self.dirs:
-            (d / "cgroup.procs").write_text(str(os.getpid()))
+    def procs_files(self) -> list[str]:
+        """The files that move a process into the group when its PID is written to them."""
+        return [str(d / "cgroup.procs") for d in self.dirs]
 
     def peak_bytes(self) -> int:
         """The most memory the group has used."""
@@ -116,8 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         start = time.monotonic()
         procs = {p.stem: subprocess.Popen(
-            [str(ROOT / "binder" / "start"), sys.executable, "-c", RUN_CHAPTER, str(p), str(p.parent)],
-            cwd=ROOT, preexec_fn=group.join, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            [str(ROOT / "binder" / "start"), sys.executable, "-c", RUN_CHAPTER, str(p), str(p.parent),
+             *group.procs_files()],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             for p in paths}
         times, failed, peak_anon = {}, [], 0
         while len(times) < len(procs):
