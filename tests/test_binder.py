@@ -97,15 +97,39 @@ def test_post_build_is_executable_and_installs_d2lutil():
     subprocess.run(["bash", "-n", str(post_build)], check=True)  # parses
 
 
-def test_post_build_makes_markdown_open_as_a_notebook(tmp_path):
-    """Run postBuild's settings step in a scratch HOME and read what JupyterLab will read."""
-    text = (BINDER / "postBuild").read_text(encoding="utf-8")
-    start = text.index('settings="$HOME/.jupyter/lab/user-settings/@jupyterlab/docmanager-extension"')
-    end = text.index("\nJSON\n", start) + len("\nJSON\n")
-    subprocess.run(["bash", "-euc", text[start:end]], check=True, env={**os.environ, "HOME": str(tmp_path)})
-    settings = tmp_path / ".jupyter/lab/user-settings/@jupyterlab/docmanager-extension/plugin.jupyterlab-settings"
-    viewers = json.loads(settings.read_text(encoding="utf-8"))["defaultViewers"]
-    assert viewers["markdown"] == "Jupytext Notebook"  # the factory name of jupytext's lab extension
+def test_one_reader_setup_for_binder_make_lab_and_hubs():
+    """postBuild and `make notebooks` (hence `make lab`) run the same script, which installs
+    the one copy of the JupyterLab and server settings (tests/test_notebooks.py checks what
+    they do in a browser)."""
+    assert re.search(r"^.*scripts/reader-setup\.sh python$", (BINDER / "postBuild").read_text(), re.M)
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^notebooks: .*\n\t\./scripts/reader-setup\.sh \$\(PY\)$", makefile, re.M)
+    setup = (ROOT / "scripts" / "reader-setup.sh").read_text(encoding="utf-8")
+    assert "binder/jupyter/overrides.json" in setup and "binder/jupyter/jupyter_server_config.json" in setup
+    subprocess.run(["bash", "-n", str(ROOT / "scripts" / "reader-setup.sh")], check=True)
+
+
+def test_reader_settings():
+    """Markdown such as README.md opens as Markdown, no news pop-up, every cell rendered (links
+    within a chapter reach their target), build folders hidden from the file browser."""
+    lab = json.loads((BINDER / "jupyter" / "overrides.json").read_text(encoding="utf-8"))
+    assert lab["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"]["markdown"] == "Markdown Preview"
+    assert lab["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+    assert lab["@jupyterlab/notebook-extension:tracker"]["windowingMode"] == "none"
+    server = json.loads((BINDER / "jupyter" / "jupyter_server_config.json").read_text(encoding="utf-8"))
+    assert {"*.egg-info", "_build", "__pycache__"} <= set(server["ContentsManager"]["hide_globs"])
+
+
+def test_binder_start_limits_threads_and_runs_the_command():
+    start = BINDER / "start"
+    assert os.access(start, os.X_OK), "binder/start must be executable"
+    out = subprocess.run([str(start), "sh", "-c", "echo $OMP_NUM_THREADS $MKL_NUM_THREADS"],
+                         env={k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")},
+                         capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["1", "1"]
+    out = subprocess.run([str(start), "sh", "-c", "echo $OMP_NUM_THREADS"], env={**os.environ, "OMP_NUM_THREADS": "3"},
+                         capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "3", "a reader's own setting wins"
 
 
 @pytest.mark.parametrize("option", ["binderhub_url", "notebook_interface"])
@@ -115,4 +139,5 @@ def test_config_has_the_launch_settings(option):
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     assert config["launch_buttons"][option] == {"binderhub_url": "https://mybinder.org",
                                                 "notebook_interface": "jupyterlab"}[option]
-    assert re.fullmatch(r"https://github\.com/[\w.-]+/[\w.-]+", config["repository"]["url"])
+    url = config["repository"]["url"] or ""  # empty: the checkout's GitHub origin (book/_ext/launch.py)
+    assert url == "" or re.fullmatch(r"https://github\.com/[\w.-]+/[\w.-]+", url)
