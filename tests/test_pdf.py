@@ -110,7 +110,7 @@ def test_terms_of_the_book(text, term):
 
 
 def test_exercises_come_with_their_solutions(text):
-    solutions = sum(len(re.findall(r"^(`{3,}|:{3,})\{solution\}", p.read_text("utf-8"), re.M))
+    solutions = sum(len(re.findall(r"^(`{3,}|:{3,})\{solution(-start)?\}", p.read_text("utf-8"), re.M))
                     for p in (ROOT / "book").glob("*.md"))
     assert solutions > 0
     assert text.count("解答练习") == solutions, "every solution printed (not collapsed as on the site)"
