@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 import launch  # noqa: E402  (book/_ext/launch.py: where the launch buttons point)
 from readernb import book  # noqa: E402
-from readernb.notebook import cached_cells, glue_values  # noqa: E402
+from readernb.notebook import cached_cells, glue_values, open_cache, read_page  # noqa: E402
 
 CHAPTERS = ["book/linear-regression-scratch", "book/softmax-regression-scratch"]  # one per part
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
@@ -161,7 +161,8 @@ def unrun_cells(page) -> list[str]:
 def book_run(docname: str) -> list:
     """The code cells, with outputs, of the chapter's run in the book's execution cache."""
     page = next(p for p in book.pages() if f"book/{p.stem}" == docname)
-    cells = cached_cells(page, ROOT / "_build" / ".jupyter_cache")
+    cache = open_cache(ROOT / "_build" / ".jupyter_cache")
+    cells = cached_cells(page, read_page(page), cache) if cache is not None else None
     if cells is None:
         pytest.fail(f"no run of {docname} in the execution cache: run `make book` first", pytrace=False)
     return cells

@@ -1,4 +1,5 @@
 """Assemble and write the reader notebooks."""
+import copy
 import platform
 import shutil
 from pathlib import Path
@@ -36,35 +37,44 @@ def glue_values(cells: list) -> dict[str, str]:
     return values
 
 
-def cached_cells(page: Page, cache_dir: Path) -> list | None:
-    """The code cells, with outputs, of the chapter's run in the book's execution cache.
+def open_cache(cache_dir: Path | None):
+    """The book's execution cache (myst-nb's jupyter-cache folder), or None if there is none."""
+    if cache_dir is None or not (cache_dir / "global.db").is_file():
+        return None
+    from jupyter_cache import get_cache
+    return get_cache(cache_dir)
+
+
+def code_sources(nb) -> list[str]:
+    """The source of each code cell of a notebook."""
+    return [c.source.strip() for c in nb.cells if c.cell_type == "code"]
+
+
+def cached_cells(page: Page, source, cache) -> list | None:
+    """The code cells, with outputs, of the run of the chapter's current code in the cache.
 
     myst-nb keeps every run in a jupyter-cache folder (_build/.jupyter_cache); its copies in
     _build/jupyter_execute lose their outputs when a build takes them from the cache.
     """
-    if not (cache_dir / "global.db").is_file():
-        return None
-    from jupyter_cache import get_cache
-    cache = get_cache(cache_dir)
-    code = [c.source.strip() for c in jupytext.read(page.path).cells if c.cell_type == "code"]
+    code = code_sources(source)
     records = [r for r in cache.list_cache_records() if Path(r.uri).resolve() == page.path.resolve()]
     for record in sorted(records, key=lambda r: r.created, reverse=True):
-        cells = [c for c in cache.get_cache_bundle(record.pk).nb.cells if c.cell_type == "code"]
-        if [c.source.strip() for c in cells] == code:
-            return cells
+        bundle = cache.get_cache_bundle(record.pk).nb
+        if code_sources(bundle) == code:
+            return [c for c in bundle.cells if c.cell_type == "code"]
     return None
 
 
-def executed_run(page: Page, cache_dir: Path | None, execute: bool) -> tuple[list, dict] | None:
-    """A chapter's run: its code cells with outputs and its glued values.
+def executed_run(page: Page, source, cache, execute: bool) -> tuple[list, dict] | None:
+    """A chapter's run (source: the chapter as jupytext reads it): code cells with outputs, glue.
 
     From the book's execution cache when it holds a run of the chapter's current code (after
     `make book`), or else, with execute=True, by running the chapter; None if neither.
     """
-    cells = cached_cells(page, cache_dir) if cache_dir is not None else None
+    cells = cached_cells(page, source, cache) if cache is not None else None
     if cells is None and execute:
         from nbclient import NotebookClient
-        nb = jupytext.read(page.path)
+        nb = copy.deepcopy(source)
         NotebookClient(nb, timeout=600, kernel_name="python3",
                        resources={"metadata": {"path": str(page.path.parent)}}).execute()
         cells = [c for c in nb.cells if c.cell_type == "code"]
@@ -132,15 +142,17 @@ def markdown_cells(text: str) -> list:
     return cells
 
 
-def reader_notebook(page: Page, labels: Labels, refs: dict, run: tuple[list, dict] | None):
-    """The reader notebook of one page of the book."""
+def read_page(page: Page):
+    """A page as a notebook: a chapter through jupytext, a page without code as one Markdown cell."""
     if page.is_notebook:
-        source = jupytext.read(page.path)
-    else:
-        source = new_notebook(cells=[new_markdown_cell(page.path.read_text(encoding="utf-8"))])
-    code_cells = [c for c in source.cells if c.cell_type == "code"]
+        return jupytext.read(page.path)
+    return new_notebook(cells=[new_markdown_cell(page.path.read_text(encoding="utf-8"))])
+
+
+def reader_notebook(page: Page, source, labels: Labels, refs: dict, run: tuple[list, dict] | None):
+    """The reader notebook of one page of the book (source: the page as read_page reads it)."""
     runs, glue = run if run is not None else (None, {})
-    if runs is not None and [r.source.strip() for r in runs] != [c.source.strip() for c in code_cells]:
+    if runs is not None and [r.source.strip() for r in runs] != code_sources(source):
         raise ValueError(f"{page.path.name}: the run's code differs from the chapter's: rebuild the book (make book)")
     ctx = markdown.Context(page.stem, labels, glue, refs, source_dir=page.path.parent)
     cells, k = [], 0
@@ -177,10 +189,12 @@ def build(out_dir: Path, cache_dir: Path | None = None, execute: bool = False,
     if figures and (root / "book" / "figures").is_dir():
         shutil.copytree(root / "book" / "figures", out_dir / "figures", dirs_exist_ok=True)
     notary = NotebookNotary() if sign else None
+    cache = open_cache(cache_dir)
     written = []
     for page in book_pages:
-        run = executed_run(page, cache_dir, execute) if page.is_notebook else None
-        nb = reader_notebook(page, labels, refs, run)
+        source = read_page(page)
+        run = executed_run(page, source, cache, execute) if page.is_notebook else None
+        nb = reader_notebook(page, source, labels, refs, run)
         nbformat.validate(nb)
         path = out_dir / f"{page.stem}.ipynb"
         nbformat.write(nb, path)
