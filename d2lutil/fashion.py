@@ -294,7 +294,7 @@ def to_float(images: torch.Tensor, resize: int | None = None) -> torch.Tensor:
     """uint8 images [B, 1, H, W], resized if asked, as a new tensor of the default dtype in [0, 1]."""
     if resize:
         images = resize_images(images, resize)
-    return torch.div(images, 255.0)  # one pass: uint8 -> default dtype, the same values as ToTensor
+    return images.to(torch.get_default_dtype()).div_(255)  # ToTensor's own two steps, so the same values
 
 
 class InMemoryFashionMNIST(data.Dataset):
@@ -335,11 +335,13 @@ class InMemoryFashionMNIST(data.Dataset):
 class FashionMNISTBatches:
     """Minibatches of an in-memory split: [B, 1, H, W] in [0, 1] (the default dtype) and int64 [B].
 
-    The images stay one uint8 tensor of 28x28 images. Each epoch gathers them once in
-    the epoch's order (one whole-tensor operation); each batch is then a slice, resized
-    if asked (per batch, so memory stays that of the 28x28 data) and divided by 255,
-    which gives the same values as torchvision's ToTensor. Every batch is a new tensor:
-    editing X or y in place never changes the data. Shuffling draws from torch's global
+    The images stay one uint8 tensor of 28x28 images. Each epoch draws one shuffled order
+    (and gathers the labels in it at once); each batch then gathers its images with one
+    index_select, is resized if asked (so memory stays that of the 28x28 data) and becomes
+    floats divided by 255, the same values as torchvision's ToTensor. Gathering per batch
+    rather than the whole epoch at once keeps each batch in the CPU cache: it reads an
+    epoch about 3x faster (`make bench`, figure 5). Every batch is a new tensor: editing
+    X or y in place never changes the data. Shuffling draws from torch's global
     generator (seeded by d2lutil.seed.set_seed), like a DataLoader with shuffle=True.
     Like a DataLoader it has `batch_size`, `num_workers` (0), `drop_last` (False) and `dataset`.
     """
@@ -362,10 +364,14 @@ class FashionMNISTBatches:
     def __iter__(self):
         if self.shuffle:
             order = torch.randperm(len(self.labels))
-            images, labels = self.images.index_select(0, order), self.labels.index_select(0, order)
+            labels, indices = self.labels.index_select(0, order), order.split(self.batch_size)
         else:
-            images, labels = self.images, self.labels.clone()
-        for X, y in zip(images.split(self.batch_size), labels.split(self.batch_size)):
+            labels, indices = self.labels.clone(), None
+        for i, y in enumerate(labels.split(self.batch_size)):
+            if indices is None:
+                X = self.images[i * self.batch_size: i * self.batch_size + len(y)]
+            else:
+                X = self.images.index_select(0, indices[i])
             yield to_float(X, self.resize), y
 
 
