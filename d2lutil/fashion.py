@@ -1,4 +1,4 @@
-"""Fashion-MNIST for the chapters (7 onward): labels, the checked splits, and the loaders.
+"""Fashion-MNIST for the chapters (8 onward): labels, the checked splits, and the loaders.
 
 `read_fashion_mnist` reads a split once per process, with every check (IDX structure, the
 counts, label ids 0..9, SHA-256: d2lutil.idx); `load_data_fashion_mnist` serves it through
