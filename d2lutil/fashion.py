@@ -1,58 +1,34 @@
-"""Fashion-MNIST: found offline, read with checks, and served fast (chapter 7 onward).
+"""Fashion-MNIST for the chapters (8 onward): labels, the checked splits, and the loaders.
 
-Where the data is looked for, in order (`find_fashion_mnist`):
-1. the directory named by the environment variable D2LUTIL_FASHION_MNIST;
-2. the project's data cache, <cache>/fashion-mnist (cache: $D2LUTIL_CACHE or ~/.cache/d2lutil);
-3. the files of Debian's package dataset-fashion-mnist, /usr/share/datasets/fashion-mnist;
-4. torchvision's download, into the cache.
-A directory holds the data if it has the four IDX files, plain or gzipped, directly or
-in torchvision's FashionMNIST/raw layout. Each file is checked (structure, counts, label
-ids, SHA-256) once per version: the checked, uncompressed content is kept in
-<cache>/torchvision/FashionMNIST/raw, which torchvision reads and the fast loader maps.
+`read_fashion_mnist` reads a split once per process, with every check (IDX structure, the
+counts, label ids 0..9, SHA-256: d2lutil.idx); `load_data_fashion_mnist` serves it through
+the fast in-memory loader (`FashionMNISTBatches`) or, with fast=False, through torchvision's
+datasets and DataLoader, the path of the d2l book. Where the files are found is
+d2lutil.fashion_files; the checked, uncompressed copies kept in the cache are
+d2lutil.fashion_cache.
 """
 import functools
-import gzip
-import hashlib
 import math
 import multiprocessing
 import numbers
-import os
 import sys
-import zlib
 from pathlib import Path
 
 import torch
 from torch.utils import data
 
 from .cpus import available_cpus
+from .fashion_cache import copy_dir, copy_is_current, map_copy, save_copy, stamp, torchvision_root
+from .fashion_files import SPLITS, data_dir, file_in
+from .fashion_files import find_fashion_mnist  # noqa: F401 (public: the chapters import it from here)
+from .idx import check_checksum, checks_enabled, idx_bytes
 from .validate import positive_int
 
 TEXT_LABELS = ["t-shirt", "trouser", "pullover", "dress", "coat",
                "sandal", "shirt", "sneaker", "bag", "ankle boot"]
-ENV_DIR = "D2LUTIL_FASHION_MNIST"
-ENV_CACHE = "D2LUTIL_CACHE"
-SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")
-# split -> (images file, labels file, number of examples)
-SPLITS = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", 60000),
-          "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", 10000)}
-FILE_NAMES = [name for images, labels, _ in SPLITS.values() for name in (images, labels)]
-# SHA-256 of each file's uncompressed content: the same whether it is stored plain or gzipped.
-SHA256 = {
-    "train-images-idx3-ubyte": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
-    "train-labels-idx1-ubyte": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
-    "t10k-images-idx3-ubyte": "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
-    "t10k-labels-idx1-ubyte": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
-}
-ENV_UNCHECKED = "D2LUTIL_ALLOW_UNKNOWN_DATA"
 # torchvision's class names, which its FashionMNIST dataset exposes as .classes
 CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
            "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
-HOW_TO_GET = (
-    "To get the data, do one of:\n"
-    "  - on Debian/Ubuntu: sudo apt-get install dataset-fashion-mnist\n"
-    f"  - download the four *-ubyte.gz files from https://github.com/zalandoresearch/fashion-mnist "
-    f"into a directory and set {ENV_DIR} to it\n"
-    "  - call find_fashion_mnist(download=True) on a machine with internet access")
 
 
 def get_fashion_mnist_labels(labels) -> list[str]:
@@ -73,150 +49,6 @@ def get_fashion_mnist_labels(labels) -> list[str]:
     return names
 
 
-def cache_dir() -> Path:
-    """The project's data cache: $D2LUTIL_CACHE, or ~/.cache/d2lutil."""
-    return Path(os.environ.get(ENV_CACHE) or Path.home() / ".cache" / "d2lutil")
-
-
-def _file_in(folder: Path, name: str) -> Path | None:
-    """`name` or `name`.gz in `folder`, whichever exists."""
-    for candidate in (folder / name, folder / f"{name}.gz"):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def has_fashion_mnist(folder: Path) -> Path | None:
-    """The directory inside `folder` that holds all four files (itself or FashionMNIST/raw), or None."""
-    for place in (Path(folder), Path(folder) / "FashionMNIST" / "raw"):
-        if all(_file_in(place, name) for name in FILE_NAMES):
-            return place
-    return None
-
-
-def search_path() -> list[tuple[str, Path]]:
-    """The places searched when $D2LUTIL_FASHION_MNIST is not set, in order, each with its reason."""
-    return [("the project's data cache", cache_dir() / "fashion-mnist"),
-            ("Debian's dataset-fashion-mnist package", SYSTEM_DIR)]
-
-
-def download_fashion_mnist(root: Path) -> Path:
-    """Download the four files into root/FashionMNIST/raw with torchvision; return that directory."""
-    import torchvision
-    for train in (True, False):
-        torchvision.datasets.FashionMNIST(root=str(root), train=train, download=True)
-    return Path(root) / "FashionMNIST" / "raw"
-
-
-def find_fashion_mnist(download: bool = True) -> Path:
-    """The directory that holds Fashion-MNIST, searched offline first (see the module docstring)."""
-    env = os.environ.get(ENV_DIR)
-    if env:
-        folder = Path(os.path.expandvars(env)).expanduser()
-        found = has_fashion_mnist(folder)
-        if found is None:
-            problem = "does not exist" if not folder.exists() else (
-                f"does not hold the four Fashion-MNIST files ({', '.join(FILE_NAMES)}, plain or .gz)")
-            raise ValueError(f"{ENV_DIR}={env} (the folder {folder}) {problem}; "
-                             f"fix the path or unset {ENV_DIR}")
-        return found
-    for _, place in search_path():
-        found = has_fashion_mnist(place)
-        if found is not None:
-            return found
-    looked = "\n".join(f"  - {place} ({why})" for why, place in search_path())
-    if download:
-        try:
-            return download_fashion_mnist(cache_dir() / "fashion-mnist")
-        except Exception as error:  # no network, a proxy, a full disk: all end the same way
-            raise FileNotFoundError(f"Fashion-MNIST is not on this machine and the download failed "
-                                    f"({error}).\nLooked in:\n{looked}\n{HOW_TO_GET}") from error
-    raise FileNotFoundError(f"Fashion-MNIST is not on this machine.\nLooked in:\n{looked}\n{HOW_TO_GET}")
-
-
-def idx_bytes(path: Path) -> tuple[bytes, int, list[int]]:
-    """The uncompressed content of an IDX file of unsigned bytes, its header length and shape, checked."""
-    path = Path(path)
-    try:
-        raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
-    except (OSError, EOFError, zlib.error) as error:
-        raise ValueError(f"{path} is corrupt ({error}); delete it and get the data again") from error
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08 or not 1 <= raw[3] <= 3:
-        raise ValueError(f"{path} is not an IDX file of unsigned bytes (bad header {raw[:4].hex()}); "
-                         "delete it and get the data again")
-    ndim = raw[3]
-    header = 4 + 4 * ndim
-    if len(raw) < header:
-        raise ValueError(f"{path} is truncated inside its header; delete it and get the data again")
-    shape = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
-    expected = header + math.prod(shape)
-    if len(raw) != expected:
-        raise ValueError(f"{path} is truncated or corrupt: its header promises shape {shape} "
-                         f"({expected} bytes) but it has {len(raw)} bytes; delete it and get the data again")
-    return raw, header, shape
-
-
-def read_idx(path: Path) -> torch.Tensor:
-    """Read an IDX file of unsigned bytes (plain or gzipped); ValueError if truncated or corrupt."""
-    raw, header, shape = idx_bytes(path)
-    return torch.frombuffer(bytearray(raw), dtype=torch.uint8, offset=header).reshape(shape)
-
-
-def checks_enabled() -> bool:
-    """False when the reader set D2LUTIL_ALLOW_UNKNOWN_DATA=1 to use other IDX data (a subset, MNIST)."""
-    return os.environ.get(ENV_UNCHECKED) != "1"
-
-
-def check_checksum(path: Path, name: str, raw: bytes) -> None:
-    """Raise ValueError unless `raw` (the uncompressed `name` read from `path`) is the published file."""
-    if checks_enabled() and hashlib.sha256(raw).hexdigest() != SHA256[name]:
-        raise ValueError(f"{path} is not the published Fashion-MNIST file {name}: its SHA-256 differs "
-                         f"(corrupt, or other data). Delete it and get the data again; to train on "
-                         f"other IDX data on purpose (a subset, MNIST), set {ENV_UNCHECKED}=1")
-
-
-def copy_dir() -> Path:
-    """Where the uncompressed, checked copies of the four files live (torchvision's layout)."""
-    return cache_dir() / "torchvision" / "FashionMNIST" / "raw"
-
-
-def _stamp(path: Path) -> str:
-    """What identifies a checked source file: its resolved path, size and time, and the check mode."""
-    info = path.stat()
-    return f"{path.resolve()} {info.st_size} {info.st_mtime_ns} {'checked' if checks_enabled() else 'unchecked'}"
-
-
-def _copy_is_current(name: str, stamp: str) -> bool:
-    """True if the cache holds an uncompressed copy of `name` made from the source with this stamp."""
-    try:
-        return (copy_dir() / name).is_file() and (copy_dir() / f"{name}.source").read_text() == stamp
-    except OSError:
-        return False
-
-
-def save_copy(name: str, content: bytes, stamp: str) -> None:
-    """Write the uncompressed `content` of a checked file into the cache, with the stamp of its source."""
-    raw = copy_dir()
-    raw.mkdir(parents=True, exist_ok=True)
-    partial = raw / f"{name}.{os.getpid()}.part"
-    partial.write_bytes(content)
-    os.replace(partial, raw / name)
-    (raw / f"{name}.source").write_text(stamp)
-
-
-def map_copy(name: str) -> torch.Tensor | None:
-    """The cached uncompressed copy of `name`, mapped copy-on-write (no read, no copy); None if unusable."""
-    import numpy as np
-    path = copy_dir() / name
-    with open(path, "rb") as f:
-        head = f.read(16)
-    ndim = head[3] if len(head) >= 4 else 0
-    shape = [int.from_bytes(head[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
-    if ndim not in (1, 3) or path.stat().st_size != 4 + 4 * ndim + math.prod(shape):
-        return None
-    return torch.from_numpy(np.memmap(path, dtype=np.uint8, mode="c", offset=4 + 4 * ndim, shape=tuple(shape)))
-
-
 @functools.lru_cache(maxsize=4)
 def _read_split(folder: str, split: str) -> tuple[torch.Tensor, torch.Tensor]:
     """Images and labels of one split in `folder`, checked; cached, so never hand them out to modify.
@@ -224,16 +56,34 @@ def _read_split(folder: str, split: str) -> tuple[torch.Tensor, torch.Tensor]:
     A split is read and checked once per version of its files: the checked, uncompressed
     content is kept in the cache (copy_dir) and mapped from there by later processes.
     """
-    images_name, labels_name, count = SPLITS[split]
-    paths = {name: _file_in(Path(folder), name) for name in (images_name, labels_name)}
-    stamps = {name: _stamp(path) for name, path in paths.items()}
-    if Path(folder) != copy_dir() and all(_copy_is_current(name, stamps[name]) for name in paths):
+    images_name, labels_name, _ = SPLITS[split]
+    paths = {name: file_in(Path(folder), name) for name in (images_name, labels_name)}
+    stamps = {name: stamp(path) for name, path in paths.items()}
+    if Path(folder) != copy_dir() and all(copy_is_current(name, stamps[name]) for name in paths):
         images, labels = map_copy(images_name), map_copy(labels_name)
         if images is not None and labels is not None:
             return images, labels.long()
     contents = {name: idx_bytes(path) for name, path in paths.items()}
-    (raw_images, images_header, images_shape) = contents[images_name]
-    (raw_labels, labels_header, labels_shape) = contents[labels_name]
+    labels = _checked_labels(split, folder, paths, contents)
+    if Path(folder) != copy_dir():
+        try:
+            for name in paths:
+                save_copy(name, contents[name][0], stamps[name])
+        except OSError:
+            pass  # a read-only cache: read (and check) the files again next time
+    raw_images, images_header, images_shape = contents[images_name]
+    images = torch.frombuffer(bytearray(raw_images), dtype=torch.uint8, offset=images_header)
+    return images.reshape(images_shape), labels.long()
+
+
+def _checked_labels(split: str, folder: str, paths: dict, contents: dict) -> torch.Tensor:
+    """The uint8 labels of a split read by _read_split, once the images and labels pass every check.
+
+    `paths` and `contents` map each file name to its path and to idx_bytes of it.
+    """
+    images_name, labels_name, count = SPLITS[split]
+    images_shape = contents[images_name][2]
+    raw_labels, labels_header, labels_shape = contents[labels_name]
     shapes_ok = len(images_shape) == 3 and images_shape[1:] == [28, 28] and len(labels_shape) == 1 \
         and images_shape[0] == labels_shape[0]
     if not shapes_ok or checks_enabled() and labels_shape[0] != count:
@@ -247,24 +97,7 @@ def _read_split(folder: str, split: str) -> tuple[torch.Tensor, torch.Tensor]:
                          f"(up to {int(labels.max())}): the file is corrupt; delete it and get the data again")
     for name, path in paths.items():
         check_checksum(path, name, contents[name][0])
-    if Path(folder) != copy_dir():
-        try:
-            for name in paths:
-                save_copy(name, contents[name][0], stamps[name])
-        except OSError:
-            pass  # a read-only cache: read (and check) the files again next time
-    images = torch.frombuffer(bytearray(raw_images), dtype=torch.uint8, offset=images_header)
-    return images.reshape(images_shape), labels.long()
-
-
-def data_dir(folder: Path | None = None) -> Path:
-    """The directory holding the four files: inside `folder` if given, else found by find_fashion_mnist."""
-    if folder is None:
-        return find_fashion_mnist()
-    found = has_fashion_mnist(Path(folder))
-    if found is None:
-        raise FileNotFoundError(f"{folder} does not hold the four Fashion-MNIST files")
-    return found
+    return labels
 
 
 def read_fashion_mnist(train: bool = True, folder: Path | None = None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -375,32 +208,6 @@ class FashionMNISTBatches:
             yield to_float(X, self.resize), y
 
 
-def torchvision_root(folder: Path) -> Path:
-    """A root for torchvision.datasets.FashionMNIST: checked, uncompressed files in <root>/FashionMNIST/raw.
-
-    A folder already in that layout is used as it is; otherwise the root is the cache,
-    where _read_split keeps a checked copy of each file, replaced whenever its source
-    changes (another folder, size or time), so a stale copy is never used.
-    """
-    folder = Path(folder)
-    for split in SPLITS:
-        _read_split(str(folder.resolve()), split)  # checks the files, and copies them if it can
-    if folder.name == "raw" and folder.parent.name == "FashionMNIST" and all(
-            (folder / name).is_file() for name in FILE_NAMES):
-        return folder.parent.parent
-    try:
-        for name in FILE_NAMES:
-            source = _file_in(folder, name)
-            stamp = _stamp(source)
-            if not _copy_is_current(name, stamp):
-                save_copy(name, idx_bytes(source)[0], stamp)
-    except OSError as error:
-        raise OSError(error.errno, f"cannot write torchvision's uncompressed copy of Fashion-MNIST into "
-                                   f"{copy_dir()} ({error.strerror or error}); set {ENV_CACHE} to a writable "
-                                   "directory, or use the default fast=True, which needs no copy") from error
-    return copy_dir().parent.parent
-
-
 def fashion_mnist_datasets(resize: int | None = None, folder: Path | None = None):
     """torchvision's FashionMNIST train and test datasets (ToTensor, optional Resize), from local files.
 
@@ -410,7 +217,10 @@ def fashion_mnist_datasets(resize: int | None = None, folder: Path | None = None
     import torchvision
     from torchvision import transforms
     resize = check_resize(resize)
-    root = torchvision_root(data_dir(folder))
+    folder = data_dir(folder)
+    for split in SPLITS:
+        _read_split(str(folder.resolve()), split)  # checks the files, and copies them if it can
+    root = torchvision_root(folder)
     steps = [transforms.ToTensor()]
     if resize:
         steps.insert(0, transforms.Resize(resize))

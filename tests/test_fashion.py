@@ -1,35 +1,21 @@
-"""Fashion-MNIST: discovery order, file checks, the fast loader against torchvision's path."""
+"""Fashion-MNIST: the checked splits, the fast loader against torchvision's path, the cache's copies.
+
+Where the files are found is tested in test_fashion_files.py, the IDX reader in test_idx.py.
+"""
 import gzip
-import os
 from pathlib import Path
 
 import pytest
 import torch
 
 from d2lutil import fashion
-from d2lutil.fashion import (FashionMNISTBatches, find_fashion_mnist, get_dataloader_workers,
-                             get_fashion_mnist_labels, load_data_fashion_mnist, read_fashion_mnist,
-                             read_idx)
+from d2lutil.fashion import (FashionMNISTBatches, get_dataloader_workers, get_fashion_mnist_labels,
+                             load_data_fashion_mnist, read_fashion_mnist)
+from d2lutil.fashion_files import ENV_CACHE, ENV_DIR, FILE_NAMES, SPLITS, file_in, find_fashion_mnist
+from d2lutil.idx import ENV_UNCHECKED
 from d2lutil.seed import set_seed
 
-FILES = [f"{name}.gz" for images, labels, _ in fashion.SPLITS.values() for name in (images, labels)]
-
-
-@pytest.fixture
-def places(tmp_path, monkeypatch):
-    """Empty env dir, cache and system dir under tmp_path, with the env variables cleared."""
-    monkeypatch.delenv(fashion.ENV_DIR, raising=False)
-    monkeypatch.setenv(fashion.ENV_CACHE, str(tmp_path / "cache"))
-    monkeypatch.setattr(fashion, "SYSTEM_DIR", tmp_path / "system")
-    return tmp_path
-
-
-def fake_copy(folder: Path) -> Path:
-    """Create the four file names (empty) in `folder`: enough for discovery, not for reading."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in FILES:
-        (folder / name).touch()
-    return folder
+FILES = [f"{name}.gz" for name in FILE_NAMES]
 
 
 def real_copy(folder: Path) -> Path:
@@ -37,12 +23,8 @@ def real_copy(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     source = find_fashion_mnist(download=False)
     for name in FILES:
-        (folder / name).symlink_to(fashion._file_in(source, name[:-3]))
+        (folder / name).symlink_to(file_in(source, name[:-3]))
     return folder
-
-
-def no_download(root):
-    raise OSError("network is unreachable")
 
 
 def test_text_labels():
@@ -54,90 +36,6 @@ def test_text_labels():
 def test_text_labels_reject_bad_ids(bad):
     with pytest.raises(ValueError, match="label|integer"):
         get_fashion_mnist_labels(bad)
-
-
-def test_order_env_var_first(places, monkeypatch):
-    env = fake_copy(places / "mine")
-    fake_copy(places / "cache" / "fashion-mnist")
-    monkeypatch.setenv(fashion.ENV_DIR, str(env))
-    assert find_fashion_mnist(download=False) == env
-
-
-def test_env_var_pointing_nowhere_is_an_error(places, monkeypatch):
-    fake_copy(places / "system")
-    monkeypatch.setenv(fashion.ENV_DIR, str(places / "typo"))
-    with pytest.raises(ValueError, match="D2LUTIL_FASHION_MNIST=.*typo"):
-        find_fashion_mnist()
-
-
-def test_order_cache_before_system(places):
-    cache = fake_copy(places / "cache" / "fashion-mnist")
-    fake_copy(places / "system")
-    assert find_fashion_mnist(download=False) == cache
-
-
-def test_order_system_then_torchvision_layout(places):
-    system = fake_copy(places / "system")
-    assert find_fashion_mnist(download=False) == system
-    raw = fake_copy(places / "cache" / "fashion-mnist" / "FashionMNIST" / "raw")
-    assert find_fashion_mnist(download=False) == raw
-
-
-def test_download_is_last(places, monkeypatch):
-    calls = []
-    monkeypatch.setattr(fashion, "download_fashion_mnist",
-                        lambda root: calls.append(root) or fake_copy(root / "FashionMNIST" / "raw"))
-    found = find_fashion_mnist()
-    assert calls == [places / "cache" / "fashion-mnist"]
-    assert found == places / "cache" / "fashion-mnist" / "FashionMNIST" / "raw"
-
-
-def test_missing_data_says_where_it_looked_and_how_to_get_it(places, monkeypatch):
-    monkeypatch.setattr(fashion, "download_fashion_mnist", no_download)
-    with pytest.raises(FileNotFoundError) as error:
-        find_fashion_mnist()
-    message = str(error.value)
-    assert "download failed" in message and "network is unreachable" in message
-    assert str(places / "system") in message and str(places / "cache" / "fashion-mnist") in message
-    assert "apt-get install dataset-fashion-mnist" in message
-    with pytest.raises(FileNotFoundError, match="not on this machine"):
-        find_fashion_mnist(download=False)
-
-
-def test_incomplete_copy_is_skipped(places):
-    partial = fake_copy(places / "system")
-    (partial / FILES[0]).unlink()
-    with pytest.raises(FileNotFoundError):
-        find_fashion_mnist(download=False)
-
-
-def test_read_idx_plain_and_gzipped(tmp_path):
-    header = bytes([0, 0, 8, 2]) + (2).to_bytes(4, "big") + (3).to_bytes(4, "big")
-    (tmp_path / "a").write_bytes(header + bytes(range(6)))
-    (tmp_path / "a.gz").write_bytes(gzip.compress(header + bytes(range(6))))
-    for name in ("a", "a.gz"):
-        assert torch.equal(read_idx(tmp_path / name), torch.arange(6, dtype=torch.uint8).reshape(2, 3))
-
-
-def test_truncated_file_is_an_error(tmp_path):
-    labels = read_idx(fashion._file_in(find_fashion_mnist(download=False), "t10k-labels-idx1-ubyte"))
-    header = bytes([0, 0, 8, 1]) + (10000).to_bytes(4, "big")
-    (tmp_path / "cut").write_bytes(header + bytes(labels[:9000].tolist()))
-    with pytest.raises(ValueError, match="truncated or corrupt.*10008 bytes.*9008 bytes"):
-        read_idx(tmp_path / "cut")
-
-
-@pytest.mark.parametrize("content", [b"", b"\x1f\x8b\x08\x00garbage", b"PK\x03\x04not gzip"])
-def test_corrupt_gzip_is_an_error(tmp_path, content):
-    (tmp_path / "bad.gz").write_bytes(content)
-    with pytest.raises(ValueError, match="bad.gz"):
-        read_idx(tmp_path / "bad.gz")
-
-
-def test_bad_header_is_an_error(tmp_path):
-    (tmp_path / "float-idx").write_bytes(bytes([0, 0, 0x0D, 1]) + (1).to_bytes(4, "big") + bytes(4))
-    with pytest.raises(ValueError, match="not an IDX file"):
-        read_idx(tmp_path / "float-idx")
 
 
 def test_truncated_download_in_a_copy_is_caught_when_read(tmp_path):
@@ -242,7 +140,7 @@ def subset_copy(folder: Path, n_train: int, n_test: int, label_shift: int = 0) -
     """The first n_train / n_test examples of the real data, as plain IDX files in `folder`."""
     for train, n in ((True, n_train), (False, n_test)):
         images, labels = read_fashion_mnist(train=train)
-        names = fashion.SPLITS["train" if train else "test"]
+        names = SPLITS["train" if train else "test"]
         write_idx(folder / names[0], images[:n])
         write_idx(folder / names[1], (labels[:n] + label_shift) % 10)
     return folder
@@ -251,7 +149,7 @@ def subset_copy(folder: Path, n_train: int, n_test: int, label_shift: int = 0) -
 @pytest.fixture
 def cache(tmp_path, monkeypatch):
     """A fresh, empty d2lutil cache (so fast=False writes its uncompressed copy under tmp_path)."""
-    monkeypatch.setenv(fashion.ENV_CACHE, str(tmp_path / "cache"))
+    monkeypatch.setenv(ENV_CACHE, str(tmp_path / "cache"))
     return tmp_path / "cache"
 
 
@@ -283,11 +181,11 @@ def test_resize_peak_memory_stays_near_the_unresized_data(run_script):
 def test_stale_torchvision_copy_is_replaced(cache, tmp_path, monkeypatch):
     """Issue 13 item 2: after a run on a 6,000/1,000 copy, fast=False kept serving it."""
     real = real_copy(tmp_path / "real")
-    monkeypatch.setenv(fashion.ENV_UNCHECKED, "1")  # the subset is not the published data
-    monkeypatch.setenv(fashion.ENV_DIR, str(subset_copy(tmp_path / "small", 600, 100)))
+    monkeypatch.setenv(ENV_UNCHECKED, "1")  # the subset is not the published data
+    monkeypatch.setenv(ENV_DIR, str(subset_copy(tmp_path / "small", 600, 100)))
     train, test = load_data_fashion_mnist(100, fast=False)
     assert (len(train.dataset), len(test.dataset)) == (600, 100)
-    monkeypatch.setenv(fashion.ENV_DIR, str(real))
+    monkeypatch.setenv(ENV_DIR, str(real))
     train, test = load_data_fashion_mnist(100, fast=False)
     assert (len(train.dataset), len(test.dataset)) == (60000, 10000)
     assert torch.equal(test.dataset.targets, read_fashion_mnist(train=False)[1])
@@ -299,7 +197,7 @@ BOTH_PATHS = pytest.mark.parametrize("fast", [True, False], ids=["fast", "torchv
 @BOTH_PATHS
 def test_other_counts_are_refused_on_both_paths(cache, tmp_path, monkeypatch, fast):
     """Issue 13 item 3: MNIST-shaped files with other counts passed with fast=False."""
-    monkeypatch.setenv(fashion.ENV_DIR, str(subset_copy(tmp_path / "small", 600, 100)))
+    monkeypatch.setenv(ENV_DIR, str(subset_copy(tmp_path / "small", 600, 100)))
     with pytest.raises(ValueError, match=r"train split .* has images \(600, 28, 28\).*expected \(60000"):
         load_data_fashion_mnist(100, fast=fast)
 
@@ -311,7 +209,7 @@ def test_swapped_train_and_test_files_are_refused_on_both_paths(cache, tmp_path,
         (folder / train_name).rename(folder / "tmp")
         (folder / test_name).rename(folder / train_name)
         (folder / "tmp").rename(folder / test_name)
-    monkeypatch.setenv(fashion.ENV_DIR, str(folder))
+    monkeypatch.setenv(ENV_DIR, str(folder))
     with pytest.raises(ValueError, match="swapped"):
         load_data_fashion_mnist(100, fast=fast)
 
@@ -324,7 +222,7 @@ def test_a_label_id_above_9_is_refused_on_both_paths(cache, tmp_path, monkeypatc
     labels[5] = 200 if fast else 10
     (folder / FILES[3]).unlink()
     write_idx(folder / FILES[3], labels)
-    monkeypatch.setenv(fashion.ENV_DIR, str(folder))
+    monkeypatch.setenv(ENV_DIR, str(folder))
     with pytest.raises(ValueError, match=rf"t10k-labels-idx1-ubyte.gz holds label ids above 9 \(up to "
                                          rf"{labels[5]}\)"):
         load_data_fashion_mnist(100, fast=fast)
@@ -337,11 +235,11 @@ def test_random_bytes_of_the_right_size_fail_the_checksum(cache, tmp_path, monke
     (folder / FILES[2]).unlink()
     noise = torch.randint(0, 256, (10000, 28, 28), generator=torch.Generator().manual_seed(0))
     write_idx(folder / FILES[2], noise)
-    monkeypatch.setenv(fashion.ENV_DIR, str(folder))
+    monkeypatch.setenv(ENV_DIR, str(folder))
     with pytest.raises(ValueError, match="t10k-images-idx3-ubyte.gz is not the published.*SHA-256.*"
-                                         + fashion.ENV_UNCHECKED):
+                                         + ENV_UNCHECKED):
         load_data_fashion_mnist(100, fast=fast)
-    monkeypatch.setenv(fashion.ENV_UNCHECKED, "1")
+    monkeypatch.setenv(ENV_UNCHECKED, "1")
     _, test = load_data_fashion_mnist(100, fast=fast)
     X, _ = next(iter(test))
     assert torch.equal(X[:, 0], noise[:100].float() / 255)
@@ -350,8 +248,8 @@ def test_random_bytes_of_the_right_size_fail_the_checksum(cache, tmp_path, monke
 def test_unwritable_cache_says_how_to_fix_it(tmp_path, monkeypatch):
     """Issue 13 item 8: a read-only cache or HOME gave a bare OSError with fast=False."""
     (tmp_path / "file").write_text("not a folder")
-    monkeypatch.setenv(fashion.ENV_CACHE, str(tmp_path / "file" / "cache"))
-    with pytest.raises(OSError, match=f"cannot write torchvision's uncompressed copy.*{fashion.ENV_CACHE}"):
+    monkeypatch.setenv(ENV_CACHE, str(tmp_path / "file" / "cache"))
+    with pytest.raises(OSError, match=f"cannot write torchvision's uncompressed copy.*{ENV_CACHE}"):
         load_data_fashion_mnist(100, fast=False)
 
 
@@ -360,29 +258,14 @@ def test_truncated_file_in_a_torchvision_folder_is_named(cache, tmp_path, monkey
     raw = tmp_path / "tv" / "FashionMNIST" / "raw"
     for train in (True, False):
         images, labels = read_fashion_mnist(train=train)
-        names = fashion.SPLITS["train" if train else "test"]
+        names = SPLITS["train" if train else "test"]
         write_idx(raw / names[0], images)
         write_idx(raw / names[1], labels)
     content = (raw / "t10k-images-idx3-ubyte").read_bytes()
     (raw / "t10k-images-idx3-ubyte").write_bytes(content[:-784])
-    monkeypatch.setenv(fashion.ENV_DIR, str(raw.parent.parent))
+    monkeypatch.setenv(ENV_DIR, str(raw.parent.parent))
     with pytest.raises(ValueError, match="t10k-images-idx3-ubyte is truncated"):
         load_data_fashion_mnist(100, fast=False)
-
-
-@pytest.mark.parametrize("spelling", ["~/fm", "$HOME/fm"])
-def test_env_dir_expands_home(places, monkeypatch, spelling):
-    """Issue 13 item 15: D2LUTIL_FASHION_MNIST='~/...' was not expanded."""
-    monkeypatch.setenv("HOME", str(places / "home"))
-    folder = fake_copy(places / "home" / "fm")
-    monkeypatch.setenv(fashion.ENV_DIR, spelling)
-    assert find_fashion_mnist(download=False) == folder
-
-
-def test_env_dir_that_does_not_exist_says_so(places, monkeypatch):
-    monkeypatch.setenv(fashion.ENV_DIR, str(places / "nowhere"))
-    with pytest.raises(ValueError, match="nowhere\\) does not exist"):
-        find_fashion_mnist(download=False)
 
 
 @BOTH_PATHS

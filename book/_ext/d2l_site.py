@@ -7,7 +7,11 @@
   (交叉 + 熵, with the single character then dropped), so searching for them found nothing.
   search-words.txt (one term a line, jieba's user-dictionary format) adds the book's terms;
   its absolute path is set here because Sphinx resolves the `dict` option against the working
-  directory.
+  directory. jieba's search mode indexes the 2- and 3-character words inside a longer word,
+  never a 4-character one, so a page that has 极大似然 only inside 极大似然估计 was not found
+  by a search for 极大似然: BookSearchChinese also indexes every term of the list found inside
+  a longer word. The list's SHA-256 is a config value, so editing it rebuilds every page
+  (Sphinx keeps a page's search words until the page is rebuilt).
 - Each inline script once: Sphinx 7.4 lists an inline script that an extension adds after the
   builder starts (sphinx-thebe's `const THEBE_JS_URL = ...`, sphinx-togglebutton's selector)
   twice, once as filename None and once as '', and the second `const` is a SyntaxError in
@@ -15,15 +19,37 @@
 - Accessibility (screen readers, keyboards, phones, print, dark mode): the extension a11y.py
   beside this file, with its own d2l-a11y.css and d2l-a11y.js.
 """
+import hashlib
 from pathlib import Path
+
+from sphinx.search.zh import SearchChinese
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE.parent / "_static"
 SEARCH_WORDS = HERE / "search-words.txt"
 
 
+class BookSearchChinese(SearchChinese):
+    """Sphinx's Chinese search, which also indexes the book's terms found inside longer words."""
+
+    def init(self, options: dict[str, str]) -> None:
+        """Load the word list (options["dict"]) into jieba, and keep its terms."""
+        super().init(options)
+        words = Path(options.get("dict") or SEARCH_WORDS)
+        self.book_terms = [line.split()[0] for line in words.read_text(encoding="utf-8").splitlines()
+                           if line.strip()] if words.is_file() else []
+
+    def split(self, input: str) -> list[str]:
+        """jieba's words, then each term of the list inside a longer word (极大似然 in 极大似然估计)."""
+        words = super().split(input)
+        inner = [term for word in words if len(word) > 3 for term in self.book_terms
+                 if len(term) < len(word) and term in word]
+        return words + inner
+
+
 def _configure(app, config):
     config.html_static_path = [*config.html_static_path, str(STATIC)]
+    config.d2l_search_words = hashlib.sha256(SEARCH_WORDS.read_bytes()).hexdigest()
     if config.html_search_language == "zh":
         config.html_search_options = {"dict": str(SEARCH_WORDS), **(config.html_search_options or {})}
 
@@ -44,6 +70,8 @@ def _one_copy_of_each_script(app, pagename, templatename, context, doctree):
 
 def setup(app):
     app.setup_extension("launch")  # book/_ext/launch.py: launch buttons and reader notebooks
+    app.add_search_language(BookSearchChinese)  # replaces Sphinx's SearchChinese for zh
+    app.add_config_value("d2l_search_words", "", "env")  # the word list's SHA-256 (set by _configure)
     app.connect("config-inited", _configure)
     app.connect("html-page-context", _one_copy_of_each_script, priority=900)  # after others add theirs
     app.add_css_file("d2l-site.css")
