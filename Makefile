@@ -12,7 +12,10 @@ export D2LUTIL_STRICT_FONTS := 1
 
 .PHONY: book test test-site test-notebooks pdf test-pdf bench lab notebooks binder-sim clean system data lock linkcheck
 
+# Chapters whose code changed run first, several at once (scripts/execute_chapters.py), into
+# the execution cache the build then reads: a cold build executes on every core.
 book: $(STAMP) data
+	$(PY) scripts/execute_chapters.py
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 
 test: $(STAMP) data
@@ -36,6 +39,7 @@ test-notebooks: notebooks
 # latexmk/XeLaTeX typesets it; a glyph missing from the fonts fails (scripts/latex-to-pdf.sh).
 pdf: $(STAMP) data
 	./scripts/system-packages.sh --pdf
+	$(PY) scripts/execute_chapters.py
 	$(VENV)/bin/jupyter-book build . --builder latex -W -n --keep-going
 	./scripts/latex-to-pdf.sh $(PDF_NAME)
 

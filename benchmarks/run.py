@@ -138,8 +138,8 @@ def run(sections: list[str], log=print) -> dict:
         if r["not_notebooks"]:
             log(f"    pages without code (no kernelspec), not executed: {', '.join(r['not_notebooks'])}")
         if "book" in sections:
-            label = f"Whole book executed cold ({n} chapters{'' if r['all_ok'] else ', SOME FAILED'})"
-            figs.append(figure(label, r["total_s"], "s", "< 120 s", r["total_s"] < 120 and r["all_ok"]))
+            label = f"Chapters executed one after another, each alone ({n}{'' if r['all_ok'] else ', SOME FAILED'})"
+            figs.append(figure(label, r["total_s"], "s", "(for comparison)", None))
         if "memory" in sections:
             figs.append(figure(f"Peak RSS of a chapter's kernel (heaviest: {r['heaviest_chapter']})",
                                r["peak_rss_mb"], "MB", "< 1500 MB", r["peak_rss_mb"] < 1500))
@@ -148,7 +148,14 @@ def run(sections: list[str], log=print) -> dict:
         from book import measure_rebuild
         log("[3] jupyter-book build of a snapshot of the repository, twice (cold cache, then unchanged)")
         r = m["rebuild"] = measure_rebuild()
-        first, second = r["first"], r["second"]
+        first, second, execution = r["first"], r["second"], r["execution"]
+        log(f"    make book's execution: {execution['chapters']} chapters, {execution['jobs']} at a time, "
+            f"{r['execute_s']:.1f} s (exit {execution['returncode']})")
+        ok = execution["returncode"] == 0 and execution["chapters"] > 0 and not first["notebooks_executed"]
+        notes = "" if ok else f" (exit {execution['returncode']}, build executed {first['notebooks_executed']})"
+        figs.append(figure(f"Whole book executed cold, as make book runs it ({execution['chapters']} chapters, "
+                           f"{execution['jobs']} at a time){notes}", r["execute_s"], "s", "< 120 s",
+                           ok and r["execute_s"] < 120))
         log(f"    first build {r['first_build_s']:.1f} s (exit {first['returncode']}, "
             f"{first['notebooks_executed']} notebooks executed), rebuild {r['rebuild_s']:.1f} s "
             f"(exit {second['returncode']}, {second['notebooks_executed']} executed, "
@@ -163,7 +170,7 @@ def run(sections: list[str], log=print) -> dict:
         label = "Unchanged rebuild of the book (cached)" + (f" ({'; '.join(notes)})" if notes else "")
         figs.append(figure(label, r["rebuild_s"], "s", "< 20 s",
                            r["rebuild_s"] < 20 and not second["notebooks_executed"]))
-        figs.append(figure("First build of the book (cold cache, for comparison)", r["first_build_s"], "s",
+        figs.append(figure("First make book (cold cache: execution + build, for comparison)", r["first_build_s"], "s",
                            "(for comparison)", None))
 
     if "pdf" in sections:
@@ -208,7 +215,7 @@ def markdown(results: dict) -> str:
     ]
     chapters = results["measurements"].get("chapters")
     if chapters:
-        lines += ["", "Chapters executed cold (fresh kernel each, in table-of-contents order):", "",
+        lines += ["", "Chapters executed cold, one after another (fresh kernel each, in table-of-contents order):", "",
                   "| chapter | wall time | CPU time (kernel) | peak RSS | status |", "|---|---|---|---|---|"]
         for c in chapters["chapters"]:
             status = "ok" if c["ok"] else f"failed: {c['error']}".replace("|", "\\|")
@@ -249,9 +256,10 @@ def markdown(results: dict) -> str:
             f"resize={size} {r[size]['peak_rss_mb']:.0f} MB" for size in ("None", "64", "224")))
     if "rebuild" in m:
         r = m["rebuild"]
-        lines += ["", f"Book builds (`jupyter-book build . -W -n --keep-going` on a snapshot): first, cold cache, "
+        lines += ["", f"Book builds on a snapshot, as `make book` runs them (scripts/execute_chapters.py, then "
+                      f"`jupyter-book build . -W -n --keep-going`): first, cold cache, "
                       f"{r['first_build_s']:.1f} s (exit status {r['first']['returncode']}, "
-                      f"{r['first']['notebooks_executed']} notebooks executed); unchanged rebuild "
+                      f"{r['first']['notebooks_executed']} notebooks executed by the build itself); unchanged rebuild "
                       f"{r['rebuild_s']:.1f} s (exit status {r['second']['returncode']}, "
                       f"{r['second']['notebooks_executed']} executed, {r['second']['notebooks_from_cache']} "
                       "from the cache)."]
