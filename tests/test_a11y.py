@@ -26,9 +26,6 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = built_pages()
 PHONES = (390, 320)
 MAX_TAB_STOPS = 800
-# Code figures that may go without a number: the appendix runs the book's original training
-# cell unchanged, whose output is the figure and a tuple; a figure option would wrap both.
-UNNUMBERED = {"book/appendix-d2l-compat.html": 1}
 # Multi-panel figures (2 or more columns of panels): each comes in a narrow layout for phones,
 # panels stacked (d2lutil/narrowfig.py, book/_ext/narrow_figures.py). How many per page:
 NARROW_FIGURES = {
@@ -152,7 +149,7 @@ def test_images_and_formulas(page, visit):
     state = visit.page.evaluate(IMAGES_AND_FORMULAS)
     problems = [f"image {i['src']} has alt text {i['alt']!r}" for i in state["images"]
                 if not i["decorative"] and file_like_alt(i["alt"])]
-    if len(state["uncaptioned"]) > UNNUMBERED.get(page, 0):
+    if state["uncaptioned"]:
         problems.append(f"figures from code without a numbered caption: {state['uncaptioned']}")
     problems += [f"formula in the tab order: {text!r}" for text in dict.fromkeys(state["formulaStops"])]
     if state["assistive"]:
