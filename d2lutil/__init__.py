@@ -2,7 +2,8 @@
 
 Modules, one concern each: data (synthetic data, load_array), fashion
 (Fashion-MNIST found offline and a fast loader), models, losses, optim,
-metrics, train, plot, animator, timer, device, expected (chapter checks),
+metrics, train, plot, narrowfig (multi-panel figures in a narrow layout for phones),
+animator, timer, device, expected (chapter checks),
 cpus (the CPUs this process may use), and torch (the d2l-compatible namespace).
 
 Importing d2lutil sets torch's intra-op threads to the CPUs the process may really

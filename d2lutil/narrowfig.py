@@ -4,7 +4,7 @@ A figure with two or more columns of panels (`subplots(1, 3)`, `show_images(...,
 too wide for a phone: shrunk to the screen its labels are a few pixels tall. When the book is
 built (the extension book/_ext/narrow_figures.py sets D2LUTIL_NARROW_FIGURES=1 for the kernels),
 each such figure is also drawn in a narrow layout: the same panels, in reading order, in as
-few columns as fit NARROW_WIDTH inches, fonts unchanged. The narrow SVG travels inside the
+few columns as fit NARROW_WIDTH inches, each as tall as before, fonts unchanged. The narrow SVG travels inside the
 figure's own SVG output, as a comment after its root element (`with_narrow_layout`), so the
 notebook keeps one output per figure; the book splits it off again (`split_layouts`) and serves
 it to narrow screens. Readers' kernels (no D2LUTIL_NARROW_FIGURES) draw one layout only.
@@ -74,7 +74,7 @@ def narrow_layout(fig: Figure) -> Figure | None:
     except (pickle.PicklingError, TypeError, AttributeError):
         return None  # e.g. a tick formatter that is a lambda: the figure keeps its one layout
     rows = math.ceil(len(cells) / cols)
-    panel_height = height / nrows * (NARROW_WIDTH / cols) / (width / ncols)  # same panel shape
+    panel_height = height / nrows  # panels keep their height (room for titles), only narrow
     copied = panel_cells(copy)[2]
     gridspec = GridSpec(rows, cols, figure=copy)
     for i, cell in enumerate(copied):
