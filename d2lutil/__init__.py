@@ -4,7 +4,8 @@ Modules, one concern each: data (synthetic data, load_array), fashion
 (Fashion-MNIST's labels, checked splits and loaders), fashion_files (where the
 Fashion-MNIST files are on this machine), fashion_cache (the cache's checked,
 uncompressed copies), idx (reading and checking IDX files), models, losses, optim,
-metrics, train, plot, animator, timer, device, seed, validate (argument checks),
+metrics, train, plot, narrowfig (multi-panel figures also drawn
+in a narrow layout for phones), animator, timer, device, seed, validate (argument checks),
 expected (chapter checks), execstats (a chapter kernel's peak memory), cpus (the
 CPUs this process may use), and torch (the d2l-compatible namespace).
 

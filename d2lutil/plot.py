@@ -88,7 +88,10 @@ def strict_glyphs() -> None:
 
 
 def use_svg_display() -> None:
-    """Show notebook figures as SVG through matplotlib-inline; do nothing outside IPython (scripts)."""
+    """Show notebook figures as SVG through matplotlib-inline; do nothing outside IPython (scripts).
+
+    When the book is built, multi-panel figures also carry a narrow layout for phones (narrowfig).
+    """
     try:
         from IPython import get_ipython
     except ImportError:  # IPython missing or blocked: a plain script, nothing to configure
@@ -97,6 +100,9 @@ def use_svg_display() -> None:
         return
     from matplotlib_inline import backend_inline
     backend_inline.set_matplotlib_formats("svg")
+    from . import narrowfig
+    if narrowfig.wanted():
+        narrowfig.add_narrow_layouts(get_ipython())
 
 
 def set_figsize(figsize=(3.5, 2.5)) -> None:

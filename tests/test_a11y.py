@@ -26,9 +26,19 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = built_pages()
 PHONES = (390, 320)
 MAX_TAB_STOPS = 800
-# Code figures that may go without a number: the appendix runs the book's original training
-# cell unchanged, whose output is the figure and a tuple; a figure option would wrap both.
-UNNUMBERED = {"book/appendix-d2l-compat.html": 1}
+# Multi-panel figures (2 or more columns of panels): each comes in a narrow layout for phones,
+# panels stacked (d2lutil/narrowfig.py, book/_ext/narrow_figures.py). How many per page:
+NARROW_FIGURES = {
+    "book/appendix-d2l-compat.html": 1,        # predict_ch3: a row of 6 images
+    "book/fashion-mnist.html": 1,              # the 2 x 9 image grid
+    "book/linear-regression.html": 2,          # 1 x 2 and 1 x 3 panels
+    "book/linear-regression-scratch.html": 1,  # 1 x 2
+    "book/loss-functions.html": 2,             # two rows of 3 panels
+    "book/mse-mle.html": 1,                    # 1 x 2
+    "book/softmax-regression.html": 2,         # two 1 x 2
+    "book/softmax-regression-scratch.html": 4, # 1 x 2, the 2 x 5 templates, two rows of 6 images
+}
+NARROW_SCALE = 0.9  # on a phone the narrow layout is drawn at least this big: no panning
 FILE_LIKE = re.compile(r"(^|[/\\])[\w.-]+\.(png|jpe?g|gif|svg|webp|pdf)$|^[0-9a-f]{16,}|^\S*/\S*$", re.I)
 
 
@@ -90,6 +100,19 @@ FOCUS_STATE = """() => {
           ring: outline || shadow, size: r.width * r.height};
 }"""
 
+PICTURES = """() => [...document.querySelectorAll("article picture")].map((p) => {
+  const img = p.querySelector("img"), source = p.querySelector("source");
+  const box = img.closest("figure");
+  return {
+    alt: img.alt.slice(0, 24),
+    narrow: img.currentSrc === new URL(source.getAttribute("srcset"), document.baseURI).href,
+    wide: img.currentSrc === img.src,
+    scale: img.getBoundingClientRect().width / img.naturalWidth,
+    pans: box.scrollWidth > box.clientWidth + 1,
+    numbered: Boolean(box.querySelector("figcaption .caption-number")),
+  };
+})"""
+
 PRINT_CODE = """() => [...document.querySelectorAll("article pre")]
   .filter((p) => p.getClientRects().length && p.scrollWidth > p.clientWidth + 1)
   .map((p) => p.textContent.split("\\n").sort((a, b) => b.length - a.length)[0].slice(0, 60))"""
@@ -126,7 +149,7 @@ def test_images_and_formulas(page, visit):
     state = visit.page.evaluate(IMAGES_AND_FORMULAS)
     problems = [f"image {i['src']} has alt text {i['alt']!r}" for i in state["images"]
                 if not i["decorative"] and file_like_alt(i["alt"])]
-    if len(state["uncaptioned"]) > UNNUMBERED.get(page, 0):
+    if state["uncaptioned"]:
         problems.append(f"figures from code without a numbered caption: {state['uncaptioned']}")
     problems += [f"formula in the tab order: {text!r}" for text in dict.fromkeys(state["formulaStops"])]
     if state["assistive"]:
@@ -142,11 +165,26 @@ def test_phone_width(page, width, site, browser):
     try:
         visit.open(page)
         state = visit.page.evaluate(OVERFLOW)
+        pictures = visit.page.evaluate(PICTURES)
         visit.screenshot(f"phone-{width}/{page.removesuffix('.html')}")
     finally:
         visit.close()
     assert state["scrollWidth"] <= state["width"], (
         f"{page} at {width} px is {state['scrollWidth']} px wide; widest: {state['culprits']}")
+    assert len(pictures) == NARROW_FIGURES.get(page, 0), f"{page}: multi-panel figures {pictures}"
+    bad = [p for p in pictures if not p["narrow"] or p["scale"] < NARROW_SCALE or p["pans"] or not p["numbered"]]
+    assert not bad, f"{page} at {width} px: multi-panel figures not in their narrow layout at >= {NARROW_SCALE}x: {bad}"
+
+
+@pytest.mark.parametrize("page", sorted(NARROW_FIGURES))
+def test_multi_panel_figures_are_wide_on_a_desktop_and_in_print(page, visit):
+    """At 1280 px, and printed, a multi-panel figure is the one drawn (panels side by side)."""
+    visit.open(page)
+    screen = visit.page.evaluate(PICTURES)
+    visit.page.emulate_media(media="print")
+    printed = visit.page.evaluate(PICTURES)
+    assert len(screen) == NARROW_FIGURES[page]
+    assert all(p["wide"] and p["numbered"] for p in screen + printed), f"{page}: {screen} / printed {printed}"
 
 
 @pytest.mark.parametrize("page", PAGES)

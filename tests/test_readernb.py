@@ -18,6 +18,7 @@ sys.path.insert(0, str(ROOT / "book" / "_ext"))
 import launch  # noqa: E402
 from readernb import book, cite, labels, markdown  # noqa: E402
 from readernb.notebook import build, language_info  # noqa: E402
+from d2lutil.narrowfig import with_narrow_layout  # noqa: E402
 
 HEADER = """---
 jupytext:
@@ -171,6 +172,9 @@ parts:
 """
 
 
+WIDE_SVG = "<svg id='wide'/>\n"
+
+
 @pytest.fixture
 def small_book(tmp_path):
     """A two-chapter book with every construct, and runs of its chapters in an execution cache."""
@@ -189,8 +193,10 @@ def small_book(tmp_path):
     glue = [{"output_type": "display_data", "data": {"application/papermill.record/text/plain": value},
              "metadata": {"scrapbook": {"name": key, "mime_prefix": "application/papermill.record/"}}}
             for key, value in (("a_err", "0.000123"), ("a_n", "60000"))]
+    figure = {"output_type": "display_data", "metadata": {},
+              "data": {"image/svg+xml": with_narrow_layout(WIDE_SVG, "<svg id='narrow'/>\n"), "text/plain": "<Figure>"}}
     for stem, outputs in (("a", [[{"output_type": "stream", "name": "stdout", "text": "hello\n"}, *glue],
-                                 [], [], [], []]),
+                                 [], [figure], [], []]),
                           ("b", [[{"output_type": "execute_result", "data": {"text/plain": "2"},
                                    "metadata": {}, "execution_count": 1}]])):
         source = tmp_path / "book" / f"{stem}.md"
@@ -286,6 +292,7 @@ def test_code_cells_tags_outputs_and_metadata(small_book):
     assert caption.cell_type == "markdown"
     assert caption.source == '<a id="fig-a-loss"></a>*图 1.2：损失随 60000 步下降。*'
     assert [o.get("text") for o in code[0].outputs] == ["hello\n"], "the glue records are left out"
+    assert code[2].outputs[0]["data"]["image/svg+xml"] == WIDE_SVG, "the phone layout is left out"
     assert code[1].metadata["jupyter"] == {"source_hidden": True}
     assert nb.metadata["kernelspec"]["display_name"] == "Python 3 (ipykernel)"
     assert nb.metadata["language_info"] == language_info()

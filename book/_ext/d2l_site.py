@@ -17,7 +17,8 @@
   twice, once as filename None and once as '', and the second `const` is a SyntaxError in
   every page. _one_copy_of_each_script drops the repeat.
 - Accessibility (screen readers, keyboards, phones, print, dark mode): the extension a11y.py
-  beside this file, with its own d2l-a11y.css and d2l-a11y.js.
+  beside this file, with its own d2l-a11y.css and d2l-a11y.js; narrow_figures.py serves
+  multi-panel figures to phones in a narrow layout (panels stacked).
 """
 import hashlib
 from pathlib import Path
@@ -77,4 +78,5 @@ def setup(app):
     app.add_css_file("d2l-site.css")
     app.add_js_file("d2l-site.js", defer="defer")
     app.setup_extension("a11y")
+    app.setup_extension("narrow_figures")  # multi-panel figures stacked on phones
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

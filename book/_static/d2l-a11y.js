@@ -79,10 +79,11 @@
   };
 
   // Figures from code keep at least 60 % of their drawn size on a phone, so their labels stay
-  // readable; their box (d2l-a11y.css) scrolls sideways instead.
+  // readable; their box (d2l-a11y.css) scrolls sideways instead. Multi-panel figures in a
+  // <picture> get a narrow layout on phones (book/_ext/narrow_figures.py) and need none of it.
   const MIN_SCALE = 0.6;
   const keepFiguresReadable = () => {
-    for (const img of document.querySelectorAll("article .cell_output img")) {
+    for (const img of document.querySelectorAll("article .cell_output img:not(picture > img)")) {
       const apply = () => {
         if (!img.naturalWidth) return;
         img.style.minWidth = `${Math.round(img.naturalWidth * MIN_SCALE)}px`;

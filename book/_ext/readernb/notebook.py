@@ -9,6 +9,8 @@ import nbformat
 from nbformat.sign import NotebookNotary
 from nbformat.v4 import new_markdown_cell, new_notebook
 
+from d2lutil.narrowfig import split_layouts
+
 from . import cite, markdown
 from .book import ROOT, Page, pages
 from .labels import Labels, scan
@@ -82,8 +84,15 @@ def executed_run(page: Page, source, cache, execute: bool) -> tuple[list, dict] 
 
 
 def reader_outputs(outputs: list) -> list:
-    """A cell's outputs without the glue records that myst-nb reads (JupyterLab has no renderer)."""
-    return [o for o in outputs if not any(k.startswith(GLUE_MIME_PREFIX) for k in o.get("data", {}))]
+    """A cell's outputs without the glue records that myst-nb reads (JupyterLab has no renderer),
+    and their figures without the narrow layout that the book serves to phones (d2lutil.narrowfig)."""
+    kept = [copy.deepcopy(o) for o in outputs
+            if not any(k.startswith(GLUE_MIME_PREFIX) for k in o.get("data", {}))]
+    for output in kept:
+        svg = output.get("data", {}).get("image/svg+xml")
+        if isinstance(svg, str):
+            output["data"]["image/svg+xml"] = split_layouts(svg)[0]
+    return kept
 
 
 def code_cell(cell, run) -> list:
