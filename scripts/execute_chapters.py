@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 READ_FORMAT = {"type": "plugin", "name": "myst_nb_md"}  # what myst-nb records for a MyST chapter
 
 
@@ -85,7 +86,6 @@ def store(cache, path: Path, text: str, seconds: float) -> None:
 
 def default_jobs() -> int:
     """As many chapters at once as the process may use CPUs."""
-    sys.path.insert(0, str(ROOT))
     from d2lutil.cpus import available_cpus
     return available_cpus()
 
@@ -107,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     if not todo:
         print("every chapter's run is in the execution cache")
         return 0
+    from d2lutil.narrowfig import ENV as NARROW_FIGURES
+    os.environ[NARROW_FIGURES] = "1"  # as book/_ext/narrow_figures.py sets it for the build's own kernels
     jobs = max(1, min(args.jobs or default_jobs(), len(todo)))
     if jobs > 1 and "OMP_NUM_THREADS" not in os.environ:
         os.environ["OMP_NUM_THREADS"] = "1"  # the kernels inherit it: one torch thread per chapter
