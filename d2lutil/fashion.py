@@ -197,14 +197,11 @@ class FashionMNISTBatches:
     def __iter__(self):
         if self.shuffle:
             order = torch.randperm(len(self.labels))
-            labels, indices = self.labels.index_select(0, order), order.split(self.batch_size)
+            labels = self.labels.index_select(0, order)
+            images = (self.images.index_select(0, idx) for idx in order.split(self.batch_size))
         else:
-            labels, indices = self.labels.clone(), None
-        for i, y in enumerate(labels.split(self.batch_size)):
-            if indices is None:
-                X = self.images[i * self.batch_size: i * self.batch_size + len(y)]
-            else:
-                X = self.images.index_select(0, indices[i])
+            labels, images = self.labels.clone(), self.images.split(self.batch_size)
+        for X, y in zip(images, labels.split(self.batch_size)):
             yield to_float(X, self.resize), y
 
 
