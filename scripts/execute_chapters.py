@@ -51,27 +51,28 @@ def read_chapter(path: Path, extensions: set):
                                        add_source_map=True, path=str(path))
 
 
-def run_chapter(path: str, extensions: set, timeout: int, allow_errors: bool) -> tuple[str, float, str | None]:
-    """Execute one chapter in a new kernel (cwd: its folder); (notebook as JSON, seconds, error text)."""
+def run_chapter(text: str, cwd: str, timeout: int, allow_errors: bool) -> tuple[str, float, str | None]:
+    """Execute one chapter (a notebook as JSON) in a new kernel in `cwd`; (executed JSON, seconds, error text)."""
     import nbformat
     from jupyter_cache.executors.utils import single_nb_execution
-    nb = read_chapter(Path(path), extensions)
-    result = single_nb_execution(nb, cwd=str(Path(path).parent), allow_errors=allow_errors,
-                                 timeout=timeout, meta_override=True)
+    nb = nbformat.reads(text, 4)
+    result = single_nb_execution(nb, cwd=cwd, allow_errors=allow_errors, timeout=timeout, meta_override=True)
     error = None if result.err is None else (result.exc_string or repr(result.err))
     return nbformat.writes(nb), result.time, error
 
 
-def stale(paths: list[Path], cache, extensions: set) -> list[Path]:
-    """The chapters whose current code has no run in the cache, longest last run first."""
+def stale(paths: list[Path], cache, extensions: set) -> list[tuple[Path, str]]:
+    """The chapters whose current code has no run in the cache, as read (JSON), longest last run first."""
+    import nbformat
     last = {Path(r.uri).resolve(): r.data.get("execution_seconds", 0.0) for r in cache.list_cache_records()}
     todo = []
     for path in paths:
+        nb = read_chapter(path, extensions)
         try:
-            cache.match_cache_notebook(read_chapter(path, extensions))
+            cache.match_cache_notebook(nb)
         except KeyError:
-            todo.append(path)
-    return sorted(todo, key=lambda p: -last.get(p.resolve(), float("inf")))
+            todo.append((path, nbformat.writes(nb)))
+    return sorted(todo, key=lambda item: -last.get(item[0].resolve(), float("inf")))
 
 
 def store(cache, path: Path, text: str, seconds: float) -> None:
@@ -82,12 +83,6 @@ def store(cache, path: Path, text: str, seconds: float) -> None:
     cache.cache_notebook_bundle(CacheBundleIn(nbformat.reads(text, 4), record.uri,
                                               data={"execution_seconds": seconds}),
                                 check_validity=False, overwrite=True)
-
-
-def default_jobs() -> int:
-    """As many chapters at once as the process may use CPUs."""
-    from d2lutil.cpus import available_cpus
-    return available_cpus()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,14 +104,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from d2lutil.narrowfig import ENV as NARROW_FIGURES
     os.environ[NARROW_FIGURES] = "1"  # as book/_ext/narrow_figures.py sets it for the build's own kernels
-    jobs = max(1, min(args.jobs or default_jobs(), len(todo)))
+    from d2lutil.cpus import available_cpus
+    jobs = max(1, min(args.jobs or available_cpus(), len(todo)))
     if jobs > 1 and "OMP_NUM_THREADS" not in os.environ:
         os.environ["OMP_NUM_THREADS"] = "1"  # the kernels inherit it: one torch thread per chapter
-    print(f"executing {len(todo)} chapter(s), {jobs} at a time: {', '.join(p.stem for p in todo)}", flush=True)
+    print(f"executing {len(todo)} chapter(s), {jobs} at a time: {', '.join(p.stem for p, _ in todo)}", flush=True)
     start, failed = time.perf_counter(), []
     with ProcessPoolExecutor(jobs) as pool:
-        runs = {pool.submit(run_chapter, str(p), config["extensions"], config["timeout"],
-                            config["allow_errors"]): p for p in todo}
+        runs = {pool.submit(run_chapter, text, str(p.parent), config["timeout"], config["allow_errors"]): p
+                for p, text in todo}
         for done in as_completed(runs):
             path = runs[done]
             text, seconds, error = done.result()
