@@ -24,20 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 600
 
 
-def is_notebook(path: Path) -> bool:
-    """True for a MyST Markdown chapter that carries a kernelspec (i.e. has code to execute)."""
-    head = path.read_text(encoding="utf-8")[:2000]
-    return head.startswith("---") and "kernelspec:" in head
-
-
-def toc_files() -> list[Path]:
-    """The book's documents in table-of-contents order."""
-    import yaml
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        files += [chapter["file"] for chapter in part.get("chapters", [])]
-    return [ROOT / f"{name}.md" for name in files]
+def book_pages() -> list:
+    """The book's pages in table-of-contents order (readernb's reading of _toc.yml, the one the build tools share)."""
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    from readernb.book import pages
+    return pages(ROOT)
 
 
 def execute(path: Path) -> dict:
@@ -80,8 +71,8 @@ def execute_in_worker(path: Path) -> dict:
 def measure_chapters(log=print) -> dict:
     """Figure 4 (and each chapter's time): every chapter executed cold, one after the other, each alone."""
     chapters, skipped = [], []
-    for path in toc_files():
-        (chapters if path.is_file() and is_notebook(path) else skipped).append(path)
+    for page in book_pages():
+        (chapters if page.is_notebook else skipped).append(page.path)
     results = []
     start = time.perf_counter()
     for path in chapters:
