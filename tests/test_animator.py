@@ -107,3 +107,26 @@ def test_short_epochs_skip_intermediate_redraws_but_always_draw_the_last(monkeyp
     assert drawn == [10, 11, 12, 13]
     animator.add(14, 1.4)  # d2l's call, without last: always redraws
     assert drawn[-1] == 14
+
+
+@pytest.mark.parametrize("limits", [dict(xlim=[1, 6], ylim=[0, 2]), dict(), dict(yscale="log")])
+def test_redrawing_each_epoch_gives_the_figure_drawn_once_at_the_end(limits):
+    """Later draws only move the curves' points: the figure is pixel for pixel the one drawn from scratch."""
+    import numpy as np
+    points = [(epoch, (1 / epoch, None if epoch == 3 else 0.1 * epoch, 0.3 * epoch)) for epoch in range(1, 7)]
+    each = Animator(xlabel="epoch", legend=["loss", "acc", "test"], **limits)
+    for x, y in points:
+        each.add(x, y)  # d2l's call: a redraw per epoch
+    once = Animator(xlabel="epoch", legend=["loss", "acc", "test"], **limits)
+    for x, y in points:
+        once.add(x, y, last=False)  # short epochs: no redraw until the end
+    assert once.lines is None
+    once.draw()
+    for animator in (each, once):
+        animator.fig.canvas.draw()
+    assert len(each.axes[0].lines) == 3
+    assert each.axes[0].get_xlim() == once.axes[0].get_xlim()
+    assert each.axes[0].get_ylim() == once.axes[0].get_ylim()
+    assert np.array_equal(np.asarray(each.fig.canvas.buffer_rgba()), np.asarray(once.fig.canvas.buffer_rgba()))
+    if not limits:  # an axis without limits follows the data as it grows
+        assert each.axes[0].get_xlim()[1] >= 6 and each.axes[0].get_ylim()[1] >= 1.8
