@@ -162,6 +162,20 @@ def test_resize_keeps_the_28x28_uint8_images_in_memory():
     assert 0 <= float(X.min()) and float(X.max()) <= 1
 
 
+def test_resize_goes_a_few_images_at_a_time_with_the_same_values(monkeypatch):
+    """Issue 13 item 1: a whole batch resized at once made 25 MB intermediates per batch at 224."""
+    images = torch.randint(0, 256, (40, 1, 28, 28), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
+    whole = fashion.resize_images(images, 50).to(torch.float32).div_(255)  # Resize, then ToTensor
+    sizes = []
+    resize_images = fashion.resize_images
+    monkeypatch.setattr(fashion, "resize_images", lambda chunk, size: sizes.append(len(chunk)) or
+                        resize_images(chunk, size))
+    X = fashion.to_float(images, 50)
+    assert sizes == [16, 16, 8] and max(sizes) <= fashion.RESIZE_CHUNK
+    assert X.shape == (40, 1, 50, 50) and X.dtype == torch.float32
+    assert torch.equal(X, whole)
+
+
 def test_resize_peak_memory_stays_near_the_unresized_data(run_script):
     """Issue 13 item 1: resize=64 peaked at 2.9 GB; now it adds little over the 28x28 data."""
     done = run_script(
