@@ -242,7 +242,8 @@ def markdown(results: dict) -> str:
         for where in ("script", "kernel"):
             t = m["train_ch3"][where]
             lines.append(f"- train_ch3, {t['epochs']} epochs ({where}): floor {t['floor_s']:.2f} s, floor on "
-                         f"copied batches {t['copies_s']:.2f} s, train_ch3 {t['train_ch3_s']:.2f} s; data set-up {t['setup_s'] * 1000:.1f} ms; import {t['import_s']:.1f} s")
+                         f"copied batches {t['copies_s']:.2f} s, train_ch3 {t['train_ch3_s']:.2f} s; "
+                         f"data set-up {t['setup_s'] * 1000:.1f} ms; import {t['import_s']:.1f} s")
     if "threads" in m:
         r = m["threads"]
         lines.append(f"- CPUs: affinity {r['affinity_cpus']}, cgroup quota {r['cgroup_cpus']}, available "

@@ -82,7 +82,8 @@ def compare(epochs: int = EPOCHS, repeats: int = REPEATS) -> dict:
             times[name].append(time.perf_counter() - start)
     floor, ours, copies = min(times["floor"]), min(times["train_ch3"]), min(times["copies"])
     return {"epochs": epochs, "import_s": import_s, "setup_s": setup_s, "floor_s": floor, "train_ch3_s": ours,
-            "ratio": ours / floor, "copies_s": copies, "copies_ratio": copies / floor, "setup_share_of_epoch": setup_s / (floor / epochs), "runs_s": times}
+            "ratio": ours / floor, "copies_s": copies, "copies_ratio": copies / floor,
+            "setup_share_of_epoch": setup_s / (floor / epochs), "runs_s": times}
 
 
 def run_script() -> dict:
