@@ -1,13 +1,11 @@
-"""Fashion-MNIST for the chapters (8 onward): labels, the checked splits, and the loaders.
+"""Fashion-MNIST for the chapters (8 onward): the class names and the loaders.
 
-`read_fashion_mnist` reads a split once per process, with every check (IDX structure, the
-counts, label ids 0..9, SHA-256: d2lutil.idx); `load_data_fashion_mnist` serves it through
-the fast in-memory loader (`FashionMNISTBatches`) or, with fast=False, through torchvision's
-datasets and DataLoader, the path of the d2l book. Where the files are found is
-d2lutil.fashion_files; the checked, uncompressed copies kept in the cache are
-d2lutil.fashion_cache.
+`read_fashion_mnist` gives a whole split, read and checked once per process by
+d2lutil.fashion_files (which owns the files: finding, checking, the cache's copies);
+`load_data_fashion_mnist` serves it through the fast in-memory loader
+(`FashionMNISTBatches`) or, with fast=False, through torchvision's datasets and DataLoader,
+the path of the d2l book.
 """
-import functools
 import math
 import multiprocessing
 import numbers
@@ -18,10 +16,8 @@ import torch
 from torch.utils import data
 
 from .cpus import available_cpus
-from .fashion_cache import copy_dir, copy_is_current, map_copy, save_copy, stamp, torchvision_root
-from .fashion_files import SPLITS, data_dir, file_in
+from .fashion_files import SPLITS, data_dir, load_split, torchvision_root
 from .fashion_files import find_fashion_mnist  # noqa: F401 (public: the chapters import it from here)
-from .idx import check_checksum, checks_enabled, idx_bytes
 from .validate import positive_int
 
 TEXT_LABELS = ["t-shirt", "trouser", "pullover", "dress", "coat",
@@ -49,60 +45,9 @@ def get_fashion_mnist_labels(labels) -> list[str]:
     return names
 
 
-@functools.lru_cache(maxsize=4)
-def _read_split(folder: str, split: str) -> tuple[torch.Tensor, torch.Tensor]:
-    """Images and labels of one split in `folder`, checked; cached, so never hand them out to modify.
-
-    A split is read and checked once per version of its files: the checked, uncompressed
-    content is kept in the cache (copy_dir) and mapped from there by later processes.
-    """
-    images_name, labels_name, _ = SPLITS[split]
-    paths = {name: file_in(Path(folder), name) for name in (images_name, labels_name)}
-    stamps = {name: stamp(path) for name, path in paths.items()}
-    if Path(folder) != copy_dir() and all(copy_is_current(name, stamps[name]) for name in paths):
-        images, labels = map_copy(images_name), map_copy(labels_name)
-        if images is not None and labels is not None:
-            return images, labels.long()
-    contents = {name: idx_bytes(path) for name, path in paths.items()}
-    labels = _checked_labels(split, folder, paths, contents)
-    if Path(folder) != copy_dir():
-        try:
-            for name in paths:
-                save_copy(name, contents[name][0], stamps[name])
-        except OSError:
-            pass  # a read-only cache: read (and check) the files again next time
-    raw_images, images_header, images_shape = contents[images_name]
-    images = torch.frombuffer(bytearray(raw_images), dtype=torch.uint8, offset=images_header)
-    return images.reshape(images_shape), labels.long()
-
-
-def _checked_labels(split: str, folder: str, paths: dict, contents: dict) -> torch.Tensor:
-    """The uint8 labels of a split read by _read_split, once the images and labels pass every check.
-
-    `paths` and `contents` map each file name to its path and to idx_bytes of it.
-    """
-    images_name, labels_name, count = SPLITS[split]
-    images_shape = contents[images_name][2]
-    raw_labels, labels_header, labels_shape = contents[labels_name]
-    shapes_ok = len(images_shape) == 3 and images_shape[1:] == [28, 28] and len(labels_shape) == 1 \
-        and images_shape[0] == labels_shape[0]
-    if not shapes_ok or checks_enabled() and labels_shape[0] != count:
-        raise ValueError(f"Fashion-MNIST {split} split in {folder} has images {tuple(images_shape)} "
-                         f"({paths[images_name].name}) and labels {tuple(labels_shape)} "
-                         f"({paths[labels_name].name}), expected ({count}, 28, 28) and ({count},); "
-                         "are the train and test files swapped, or from another data set?")
-    labels = torch.frombuffer(bytearray(raw_labels), dtype=torch.uint8, offset=labels_header)
-    if labels.numel() and int(labels.max()) >= len(TEXT_LABELS):
-        raise ValueError(f"{paths[labels_name]} holds label ids above {len(TEXT_LABELS) - 1} "
-                         f"(up to {int(labels.max())}): the file is corrupt; delete it and get the data again")
-    for name, path in paths.items():
-        check_checksum(path, name, contents[name][0])
-    return labels
-
-
 def read_fashion_mnist(train: bool = True, folder: Path | None = None) -> tuple[torch.Tensor, torch.Tensor]:
     """All images (uint8 [N, 28, 28]) and labels (int64 [N]) of a split, read once per process."""
-    return _read_split(str(data_dir(folder).resolve()), "train" if train else "test")
+    return load_split(str(data_dir(folder).resolve()), "train" if train else "test")
 
 
 def check_resize(resize) -> int | None:
@@ -228,7 +173,7 @@ def fashion_mnist_datasets(resize: int | None = None, folder: Path | None = None
     resize = check_resize(resize)
     folder = data_dir(folder)
     for split in SPLITS:
-        _read_split(str(folder.resolve()), split)  # checks the files, and copies them if it can
+        load_split(str(folder.resolve()), split)  # checks the files, and copies them if it can
     root = torchvision_root(folder)
     steps = [transforms.ToTensor()]
     if resize:

@@ -1,4 +1,6 @@
-"""Shared fixtures of the unit tests: a headless backend, closed figures, and a plain-script runner."""
+"""Shared fixtures of the unit tests: a headless backend, closed figures, a plain-script runner,
+small data and nets, IDX files, and one notebook executed in a real kernel."""
+import gzip
 import os
 import subprocess
 import sys
@@ -6,6 +8,8 @@ from pathlib import Path
 
 import matplotlib
 import pytest
+import torch
+from torch import nn
 
 matplotlib.use("Agg")  # this process only: kernels and scripts the tests start choose their own backend
 from matplotlib import pyplot as plt  # noqa: E402
@@ -35,6 +39,57 @@ def run_script():
         return subprocess.run([sys.executable, "-c", BLOCK_IPYTHON + code], cwd=ROOT, env=env,
                               capture_output=True, text=True, timeout=timeout)
     return run
+
+
+def make_blobs(n: int, seed: int = 0, classes: int = 10, dims: int = 784) -> tuple[torch.Tensor, torch.Tensor]:
+    """n examples of `classes` well-separated Gaussian classes in `dims` dimensions (784: chapter-3 nets take them)."""
+    g = torch.Generator().manual_seed(seed)
+    y = torch.randint(0, classes, (n,), generator=g)
+    return torch.randn(n, dims, generator=g) + 3 * nn.functional.one_hot(y, dims).to(torch.get_default_dtype()), y
+
+
+@pytest.fixture
+def blobs():
+    """make_blobs(n, seed=0, classes=10, dims=784): labelled synthetic data."""
+    return make_blobs
+
+
+def make_linear_net(inputs: int = 784, classes: int = 10) -> nn.Module:
+    """The concise softmax regression model (Flatten + Linear), with the same initial weights every time."""
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Flatten(), nn.Linear(inputs, classes))
+
+
+@pytest.fixture
+def linear_net():
+    """make_linear_net(inputs=784, classes=10): a fresh, seeded softmax regression net."""
+    return make_linear_net
+
+
+def make_idx_content(values: torch.Tensor) -> bytes:
+    """A uint8 tensor as the bytes of an IDX file."""
+    header = bytes([0, 0, 8, values.dim()]) + b"".join(n.to_bytes(4, "big") for n in values.shape)
+    return header + values.to(torch.uint8).numpy().tobytes()
+
+
+def write_idx_file(path: Path, values: torch.Tensor) -> Path:
+    """Write a uint8 tensor as an IDX file (gzipped if the name ends in .gz); return the path."""
+    content = make_idx_content(values)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress(content, compresslevel=1) if path.suffix == ".gz" else content)
+    return path
+
+
+@pytest.fixture
+def idx_content():
+    """make_idx_content(values): a uint8 tensor as the bytes of an IDX file."""
+    return make_idx_content
+
+
+@pytest.fixture
+def write_idx():
+    """write_idx_file(path, values): a uint8 tensor written as an IDX file."""
+    return write_idx_file
 
 
 NOTEBOOK_CELLS = [

@@ -1,8 +1,8 @@
-"""Fashion-MNIST: the checked splits, the fast loader against torchvision's path, the cache's copies.
+"""d2lutil.fashion: the class names, the fast loader against torchvision's path, both paths' checks.
 
-Where the files are found is tested in test_fashion_files.py, the IDX reader in test_idx.py.
+The files themselves (finding, the IDX reader, the cache's copies, load_split) are tested in
+test_fashion_files.py.
 """
-import gzip
 from pathlib import Path
 
 import pytest
@@ -11,11 +11,11 @@ import torch
 from d2lutil import fashion
 from d2lutil.fashion import (FashionMNISTBatches, get_dataloader_workers, get_fashion_mnist_labels,
                              load_data_fashion_mnist, read_fashion_mnist)
-from d2lutil.fashion_files import ENV_CACHE, ENV_DIR, FILE_NAMES, SPLITS, file_in, find_fashion_mnist
-from d2lutil.idx import ENV_UNCHECKED
+from d2lutil.fashion_files import ENV_CACHE, ENV_DIR, ENV_UNCHECKED, FILE_NAMES, SPLITS, file_in, find_fashion_mnist
 from d2lutil.seed import set_seed
 
 FILES = [f"{name}.gz" for name in FILE_NAMES]
+BOTH_PATHS = pytest.mark.parametrize("fast", [True, False], ids=["fast", "torchvision"])
 
 
 def real_copy(folder: Path) -> Path:
@@ -32,9 +32,14 @@ def test_text_labels():
     assert get_fashion_mnist_labels(torch.tensor([[1], [2]])) == ["trouser", "pullover"]
 
 
-@pytest.mark.parametrize("bad", [[10], [-1], [1.5], torch.tensor([0.0, 1.0])])
-def test_text_labels_reject_bad_ids(bad):
-    with pytest.raises(ValueError, match="label|integer"):
+@pytest.mark.parametrize("bad, match", [
+    ([10], r"^label ids must be whole numbers in 0\.\.9, got 10"), ([-1], "got -1"), ([1.5], "got 1.5"),
+    (torch.tensor([0.0, 1.0]), r"^labels must be integer class ids, .*argmax"),
+    (torch.rand(4, 10), r"^labels must be integer class ids"),  # the scores y_hat, not y_hat.argmax(dim=1)
+    (torch.tensor([[1, 2], [3, 4]]), r"^labels must be a 1-D tensor"),
+], ids=["above-9", "negative", "fraction", "float-ids", "scores", "matrix"])
+def test_text_labels_reject_bad_ids(bad, match):
+    with pytest.raises(ValueError, match=match):
         get_fashion_mnist_labels(bad)
 
 
@@ -71,11 +76,13 @@ def test_fast_loader_matches_torchvision_path():
         assert torch.equal(image, ref_image) and label == ref_label
 
 
-def test_fast_loader_resize_matches_torchvision_within_one_grey_level():
-    fast_train, _ = load_data_fashion_mnist(8, resize=40)
-    slow_train, _ = load_data_fashion_mnist(8, resize=40, fast=False)
+@pytest.mark.parametrize("size", [40, 14], ids=["enlarge", "shrink"])
+def test_fast_loader_resize_matches_torchvision_within_one_grey_level(size):
+    """Shrinking needs antialiasing to match torchvision's Resize (which antialiases), enlarging does not."""
+    fast_train, _ = load_data_fashion_mnist(8, resize=size)
+    slow_train, _ = load_data_fashion_mnist(8, resize=size, fast=False)
     X, _ = next(iter(fast_train))
-    assert X.shape == (8, 1, 40, 40)
+    assert X.shape == (8, 1, size, size)
     for i in (0, 7, 30000):
         assert (fast_train.dataset[i][0] - slow_train.dataset[i][0]).abs().max() <= 1 / 255 + 1e-6
 
@@ -93,16 +100,27 @@ def test_fast_loader_shuffles_reproducibly_and_covers_every_example():
     assert sizes == [256] * 39 + [16] and len(test) == 40
 
 
-@pytest.mark.parametrize("batch_size", [0, -1, 2.5, "256"])
-def test_bad_batch_size(batch_size):
-    with pytest.raises(ValueError, match="batch_size"):
-        load_data_fashion_mnist(batch_size)
+
+def test_torchvision_training_loader_shuffles_and_its_test_loader_does_not():
+    train, test = load_data_fashion_mnist(256, fast=False)
+    set_seed(0)
+    _, y = next(iter(train))
+    assert not torch.equal(y, train.dataset.targets[:256])
+    assert torch.equal(next(iter(test))[1], test.dataset.targets[:256])
 
 
+@BOTH_PATHS
+@pytest.mark.parametrize("batch_size", [0, -1, 2.5, 256.0, "256"])
+def test_bad_batch_size(batch_size, fast):
+    with pytest.raises(ValueError, match=r"^batch_size must"):
+        load_data_fashion_mnist(batch_size, fast=fast)
+
+
+@BOTH_PATHS
 @pytest.mark.parametrize("resize", [0, -28, 2.0, "64"])
-def test_bad_resize(resize):
-    with pytest.raises(ValueError, match="resize"):
-        load_data_fashion_mnist(32, resize=resize)
+def test_bad_resize(resize, fast):
+    with pytest.raises(ValueError, match=r"^resize must"):
+        load_data_fashion_mnist(32, resize=resize, fast=fast)
 
 
 def test_batches_accept_three_or_four_dimensional_images():
@@ -127,23 +145,17 @@ def test_workers_never_hang_a_notebook(monkeypatch):
 
 # --- issue 13: memory, stale copies, the same checks on both paths, dtype, aliasing -------------
 
-def write_idx(path: Path, values: torch.Tensor) -> Path:
-    """Write a uint8 tensor as an IDX file (gzipped if the name ends in .gz)."""
-    header = bytes([0, 0, 8, values.dim()]) + b"".join(n.to_bytes(4, "big") for n in values.shape)
-    content = header + values.to(torch.uint8).numpy().tobytes()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(gzip.compress(content, compresslevel=1) if path.suffix == ".gz" else content)
-    return path
-
-
-def subset_copy(folder: Path, n_train: int, n_test: int, label_shift: int = 0) -> Path:
-    """The first n_train / n_test examples of the real data, as plain IDX files in `folder`."""
-    for train, n in ((True, n_train), (False, n_test)):
-        images, labels = read_fashion_mnist(train=train)
-        names = SPLITS["train" if train else "test"]
-        write_idx(folder / names[0], images[:n])
-        write_idx(folder / names[1], (labels[:n] + label_shift) % 10)
-    return folder
+@pytest.fixture
+def subset_copy(write_idx):
+    """subset_copy(folder, n_train, n_test, label_shift=0): the first examples of the real data, as plain IDX files."""
+    def copy(folder: Path, n_train: int, n_test: int, label_shift: int = 0) -> Path:
+        for train, n in ((True, n_train), (False, n_test)):
+            images, labels = read_fashion_mnist(train=train)
+            names = SPLITS["train" if train else "test"]
+            write_idx(folder / names[0], images[:n])
+            write_idx(folder / names[1], (labels[:n] + label_shift) % 10)
+        return folder
+    return copy
 
 
 @pytest.fixture
@@ -192,7 +204,7 @@ def test_resize_peak_memory_stays_near_the_unresized_data(run_script):
     assert growth < 150, f"resize=64 added {growth:.0f} MB over the 28x28 data"
 
 
-def test_stale_torchvision_copy_is_replaced(cache, tmp_path, monkeypatch):
+def test_stale_torchvision_copy_is_replaced(cache, tmp_path, monkeypatch, subset_copy):
     """Issue 13 item 2: after a run on a 6,000/1,000 copy, fast=False kept serving it."""
     real = real_copy(tmp_path / "real")
     monkeypatch.setenv(ENV_UNCHECKED, "1")  # the subset is not the published data
@@ -205,11 +217,18 @@ def test_stale_torchvision_copy_is_replaced(cache, tmp_path, monkeypatch):
     assert torch.equal(test.dataset.targets, read_fashion_mnist(train=False)[1])
 
 
-BOTH_PATHS = pytest.mark.parametrize("fast", [True, False], ids=["fast", "torchvision"])
+def test_going_back_to_a_folder_serves_its_data_again(cache, tmp_path, monkeypatch, subset_copy):
+    """A -> B -> A in one process: the third fast=False loader serves A's data, not B's copy."""
+    monkeypatch.setenv(ENV_UNCHECKED, "1")
+    folders = {"A": subset_copy(tmp_path / "a", 60, 20), "B": subset_copy(tmp_path / "b", 60, 20, label_shift=1)}
+    for name in ("A", "B", "A"):
+        monkeypatch.setenv(ENV_DIR, str(folders[name]))
+        _, test = load_data_fashion_mnist(10, fast=False)
+        assert torch.equal(test.dataset.targets, read_fashion_mnist(train=False, folder=folders[name])[1]), name
 
 
 @BOTH_PATHS
-def test_other_counts_are_refused_on_both_paths(cache, tmp_path, monkeypatch, fast):
+def test_other_counts_are_refused_on_both_paths(cache, tmp_path, monkeypatch, fast, subset_copy):
     """Issue 13 item 3: MNIST-shaped files with other counts passed with fast=False."""
     monkeypatch.setenv(ENV_DIR, str(subset_copy(tmp_path / "small", 600, 100)))
     with pytest.raises(ValueError, match=r"train split .* has images \(600, 28, 28\).*expected \(60000"):
@@ -229,7 +248,7 @@ def test_swapped_train_and_test_files_are_refused_on_both_paths(cache, tmp_path,
 
 
 @BOTH_PATHS
-def test_a_label_id_above_9_is_refused_on_both_paths(cache, tmp_path, monkeypatch, fast):
+def test_a_label_id_above_9_is_refused_on_both_paths(cache, tmp_path, monkeypatch, fast, write_idx):
     """Issue 13 test gap and item 3: a labels file with an id of 200 (or 10)."""
     folder = real_copy(tmp_path / "bad-label")
     labels = read_fashion_mnist(train=False)[1].clone()
@@ -243,7 +262,7 @@ def test_a_label_id_above_9_is_refused_on_both_paths(cache, tmp_path, monkeypatc
 
 
 @BOTH_PATHS
-def test_random_bytes_of_the_right_size_fail_the_checksum(cache, tmp_path, monkeypatch, fast):
+def test_random_bytes_of_the_right_size_fail_the_checksum(cache, tmp_path, monkeypatch, fast, write_idx):
     """Issue 13 item 3: random bytes with a valid header and size; refused unless overridden."""
     folder = real_copy(tmp_path / "random")
     (folder / FILES[2]).unlink()
@@ -267,7 +286,7 @@ def test_unwritable_cache_says_how_to_fix_it(tmp_path, monkeypatch):
         load_data_fashion_mnist(100, fast=False)
 
 
-def test_truncated_file_in_a_torchvision_folder_is_named(cache, tmp_path, monkeypatch):
+def test_truncated_file_in_a_torchvision_folder_is_named(cache, tmp_path, monkeypatch, write_idx):
     """Issue 13 item 9: a truncated file in FashionMNIST/raw gave torchvision's reshape error."""
     raw = tmp_path / "tv" / "FashionMNIST" / "raw"
     for train in (True, False):
