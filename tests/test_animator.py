@@ -13,8 +13,14 @@ def image_outputs(cell) -> list[dict]:
     return [o for o in cell.outputs if any(k.startswith("image/") for k in o.get("data", {}))]
 
 
-def test_not_in_a_kernel_here():
-    assert in_kernel() is False
+@pytest.mark.parametrize("shell, expected", [(None, False), (type("TerminalShell", (), {})(), False),
+                                             (type("KernelShell", (), {"kernel": object()})(), True)],
+                         ids=["no-ipython", "terminal-ipython", "kernel"])
+def test_in_kernel_only_in_a_shell_with_a_kernel(monkeypatch, shell, expected):
+    """A terminal IPython has a shell but no kernel: figures there are drawn by the backend, not displayed."""
+    import IPython
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    assert in_kernel() is expected
 
 
 def test_add_grows_each_curve_and_redraws_with_labels_and_legend():
@@ -107,6 +113,17 @@ def test_short_epochs_skip_intermediate_redraws_but_always_draw_the_last(monkeyp
     assert drawn == [10, 11, 12, 13]
     animator.add(14, 1.4)  # d2l's call, without last: always redraws
     assert drawn[-1] == 14
+
+
+@pytest.mark.parametrize("given, free", [("xlim", "y"), ("ylim", "x")])
+def test_an_axis_without_limits_follows_the_data_when_the_other_has_them(given, free):
+    """Limits on one axis only: the other axis still rescales at each redraw as the curves grow."""
+    animator = Animator(legend=["a"], **{given: [0, 1]})
+    for step in range(1, 6):
+        animator.add(step / 5 if free == "y" else step * 10, step * 10 if free == "y" else step / 5)
+    ax = animator.axes[0]
+    fixed, grown = (ax.get_xlim(), ax.get_ylim()) if free == "y" else (ax.get_ylim(), ax.get_xlim())
+    assert fixed == (0, 1) and grown[1] >= 50
 
 
 @pytest.mark.parametrize("limits", [dict(xlim=[1, 6], ylim=[0, 2]), dict(), dict(yscale="log")])

@@ -1,8 +1,12 @@
 """d2lutil.data: synthetic regression data and in-memory minibatch iterators."""
+import numpy as np
 import pytest
 import torch
 
 from d2lutil.data import load_array, synthetic_data
+from d2lutil.losses import squared_loss
+from d2lutil.models import linreg
+from d2lutil.optim import sgd
 from d2lutil.seed import set_seed
 
 
@@ -34,17 +38,34 @@ def test_synthetic_data_is_reproducible_with_a_seed():
     assert all(torch.equal(a, b) for a, b in zip(first, second))
 
 
+def test_synthetic_data_and_a_training_step_follow_float64():
+    """Under torch.set_default_dtype(torch.float64), float32 weights are cast and a whole step runs in float64."""
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        set_seed(0)
+        X, y = synthetic_data(torch.tensor([2, -3.4], dtype=torch.float32), 4.2, 100)
+        w = torch.normal(0, 0.01, size=(2, 1), requires_grad=True)
+        b = torch.zeros(1, requires_grad=True)
+        for X_batch, y_batch in load_array((X, y), 10):
+            squared_loss(linreg(X_batch, w, b), y_batch).sum().backward()
+            sgd([w, b], 0.03, 10)
+    finally:
+        torch.set_default_dtype(previous)
+    assert X.dtype == y.dtype == w.dtype == b.dtype == torch.float64
+
+
 def test_synthetic_data_accepts_a_list_and_a_tensor_bias():
     X, y = synthetic_data([1, 2, 3], torch.tensor(0.5), 4)
     assert X.shape == (4, 3) and y.shape == (4, 1)
 
 
 @pytest.mark.parametrize("w, b, n, match", [
-    (torch.ones(2, 1), 4.2, 10, "1-D"),
-    (torch.ones(2), torch.ones(3), 10, "single number"),
-    (torch.ones(2), 4.2, 0, ">= 1"),
+    (torch.ones(2, 1), 4.2, 10, "^w must be a 1-D"),
+    (torch.ones(2), torch.ones(3), 10, "^b must be a single number"),
+    (torch.ones(2), 4.2, 0, "^num_examples must be >= 1"),
     (torch.ones(2), 4.2, -5, ">= 1"),
-    (torch.ones(2), 4.2, 10.0, "whole number"),
+    (torch.ones(2), 4.2, 10.0, "^num_examples must be a positive whole number"),
     (torch.ones(2), 4.2, "10", "whole number"),
     (torch.ones(2), 4.2, True, "whole number"),
 ])
@@ -71,10 +92,20 @@ def test_load_array_shuffles_when_training_and_keeps_pairs():
     assert torch.equal(Xs.reshape(-1).long(), ys)  # rows stay with their labels
 
 
+def test_load_array_gives_every_example_each_epoch_including_a_last_partial_batch():
+    """10 examples in batches of 4: 4 + 4 + 2 per epoch, shuffled or not (d2l's DataLoader keeps the last batch)."""
+    X, y = torch.arange(20.0).reshape(10, 2), torch.arange(10)
+    for is_train in (True, False):
+        batches = list(load_array((X, y), 4, is_train=is_train))
+        assert sorted(len(b[1]) for b in batches) == [2, 4, 4]
+        assert torch.equal(torch.cat([b[1] for b in batches]).sort().values, y)
+
+
 @pytest.mark.parametrize("batch_size, match", [(0, ">= 1"), (-1, ">= 1"), (2.5, "whole number"),
-                                               (10.0, "whole number"), (None, "whole number")])
+                                               (10.0, "whole number"), (None, "whole number"),
+                                               ("256", "whole number"), (True, "whole number")])
 def test_load_array_rejects_bad_batch_sizes(batch_size, match):
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(ValueError, match=rf"^batch_size must .*{match}"):
         load_array((torch.ones(4, 2), torch.ones(4)), batch_size)
 
 
@@ -83,6 +114,12 @@ def test_load_array_rejects_arrays_of_different_lengths():
         load_array((torch.ones(5, 2), torch.ones(4)), 2)
 
 
-def test_load_array_rejects_a_single_tensor():
-    with pytest.raises(ValueError, match="tuple of tensors"):
-        load_array(torch.ones(5, 2), 2)
+@pytest.mark.parametrize("arrays, match", [
+    (torch.ones(5, 2), "tuple of tensors, e.g. .* not one tensor"),
+    ((np.zeros((10, 2)), np.zeros(10)), r"data_arrays\[0\] is a ndarray.*torch.tensor"),
+    ((t for t in (torch.zeros(3), torch.zeros(3))), "non-empty tuple of tensors.*generator"),
+    ((), "non-empty tuple"),
+], ids=["one-tensor", "numpy", "generator", "empty"])
+def test_load_array_says_what_it_takes(arrays, match):
+    with pytest.raises(ValueError, match=match):
+        load_array(arrays, 5)

@@ -50,6 +50,42 @@ def test_accuracy_takes_predicted_classes_directly():
     assert accuracy(torch.tensor([2, 0, 1]), torch.tensor([2, 1, 1])) == 2.0
 
 
+@pytest.mark.parametrize("y", [torch.tensor([1.0, 2.0, 3.0, 4.0]), torch.tensor([[1], [2], [3], [4]]),
+                               torch.tensor([1, 2])], ids=["float", "column", "too-short"])
+def test_accuracy_rejects_labels_that_are_not_one_class_id_per_row(y):
+    """Float labels used to be compared with the argmax silently; a column broadcast to [4, 4]."""
+    with pytest.raises(ValueError, match=r"^y must (hold integer class ids|be a 1-D tensor with one label per row)"):
+        accuracy(torch.rand(4, 10), y)
+
+
+def test_accuracy_rejects_labels_outside_the_classes():
+    with pytest.raises(ValueError, match=r"class ids must lie in 0..9, got values 10..13"):
+        accuracy(torch.rand(4, 10), torch.tensor([10, 11, 12, 13]))
+
+
+def test_uint8_labels_count_like_int64_labels_without_warning():
+    y_hat = torch.softmax(torch.randn(5, 10, generator=torch.Generator().manual_seed(0)), dim=1)
+    y = torch.tensor([0, 3, 9, 3, 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert accuracy(y_hat, y.to(torch.uint8)) == accuracy(y_hat, y) == float((y_hat.argmax(1) == y).sum())
+
+
+def test_nan_scores_are_an_error_not_a_count():
+    y_hat = torch.full((3, 10), float("nan"))
+    with pytest.raises(ValueError, match="y_hat holds nan"):
+        accuracy(y_hat, torch.tensor([0, 0, 0]))
+    with pytest.raises(ValueError, match="y_hat holds nan"):
+        evaluate_accuracy(lambda X: y_hat, [(torch.zeros(3, 2), torch.tensor([0, 0, 0]))])
+
+
+def test_evaluate_accuracy_of_a_net_on_another_device_says_which_to_move():
+    """A net on another device (the meta device stands in for CUDA) fed CPU batches."""
+    net = nn.Linear(2, 3).to("meta")
+    with pytest.raises(ValueError, match=r"parameters are on meta but the batch X is on cpu.*X.to\('meta'\)"):
+        evaluate_accuracy(net, [(torch.zeros(4, 2), torch.zeros(4, dtype=torch.long))])
+
+
 def test_accuracy_rejects_predictions_that_would_broadcast():
     # d2l would compare a [n, 1] column with n labels by broadcasting and count n*n pairs.
     with pytest.raises(ValueError, match="do not match labels"):

@@ -66,6 +66,12 @@ def test_try_gpu_picks_an_existing_gpu(monkeypatch):
     assert device.try_all_gpus() == [torch.device("cuda:0"), torch.device("cuda:1")]
 
 
+@pytest.mark.parametrize("i", [-1, "0", 1.0, True])
+def test_try_gpu_rejects_a_bad_index(i):
+    with pytest.raises(ValueError, match="GPU number"):
+        device.try_gpu(i)
+
+
 def test_try_gpu_on_this_machine_gives_a_usable_device():
     assert torch.ones(1, device=device.try_gpu()).sum().item() == 1
 

@@ -26,6 +26,11 @@ def test_linreg_rejects_mismatched_shapes():
         linreg(torch.ones(4, 3), torch.ones(2, 1), 0.0)
 
 
+def test_linreg_with_mixed_dtypes_says_which():
+    with pytest.raises(ValueError, match="X is torch.float64 but w is torch.float32"):
+        linreg(torch.zeros(3, 2, dtype=torch.float64), torch.zeros(2, 1), torch.zeros(1))
+
+
 def test_softmax_rows_are_probabilities_equal_to_torch():
     torch.manual_seed(0)
     X = torch.randn(5, 4)
@@ -47,3 +52,8 @@ def test_softmax_does_not_overflow_on_large_logits():
     P = softmax(torch.tensor([[1000.0, 0.0], [-1000.0, 0.0]]))
     assert bool(torch.isfinite(P).all())
     assert torch.allclose(P, torch.tensor([[1.0, 0.0], [0.0, 1.0]]))
+
+
+def test_softmax_of_no_classes_is_an_error():
+    with pytest.raises(ValueError, match=r"at least one class score per row, got shape \(4, 0\)"):
+        softmax(torch.zeros(4, 0))

@@ -45,7 +45,7 @@ def test_sgd_accepts_numpy_numbers():
 def test_sgd_rejects_bad_learning_rates(lr, match):
     w = torch.ones(1, requires_grad=True)
     w.sum().backward()
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(ValueError, match=rf"^lr must .*{match}"):
         sgd([w], lr, 1)
     assert torch.equal(w.detach(), torch.ones(1))  # nothing changed
 
@@ -54,8 +54,33 @@ def test_sgd_rejects_bad_learning_rates(lr, match):
 def test_sgd_rejects_bad_batch_sizes(batch_size):
     w = torch.ones(1, requires_grad=True)
     w.sum().backward()
-    with pytest.raises(ValueError, match="batch_size"):
+    with pytest.raises(ValueError, match="^batch_size must"):
         sgd([w], 0.1, batch_size)
+    assert torch.equal(w.detach(), torch.ones(1))
+
+
+def test_sgd_leaves_every_parameter_alone_when_one_has_no_gradient():
+    w = torch.ones(3, requires_grad=True)
+    (2 * w).sum().backward()
+    b = torch.zeros(1, requires_grad=True)
+    with pytest.raises(ValueError, match=r"params\[1\] \(shape \(1,\)\) has no gradient"):
+        sgd([w, b], 0.1, 1)
+    assert torch.equal(w.detach(), torch.ones(3)) and torch.equal(w.grad, torch.full((3,), 2.0))
+
+
+def test_sgd_takes_a_generator_of_parameters():
+    net = torch.nn.Linear(2, 1)
+    net(torch.ones(1, 2)).sum().backward()
+    before = net.weight.detach().clone()
+    sgd(net.parameters(), 0.5, 1)
+    assert torch.allclose(net.weight.detach(), before - 0.5)
+
+
+def test_sgd_rejects_a_lone_tensor():
+    w = torch.ones(3, requires_grad=True)
+    (2 * w).sum().backward()
+    with pytest.raises(ValueError, match=r"params must be a list .*\[w, b\]"):
+        sgd(w, 0.1, 1)
 
 
 def test_sgd_says_how_to_fix_a_missing_gradient():

@@ -111,6 +111,27 @@ def test_strict_mode_from_the_environment_fails_a_plain_script(run_script, monke
                                         "drawn"]
 
 
+NO_CJK_FONT = ("import matplotlib, warnings\nfrom matplotlib import font_manager\n"
+               "font_manager.fontManager.ttflist = [f for f in font_manager.fontManager.ttflist "
+               "if 'CJK' not in f.name and 'WenQuanYi' not in f.name]\n"
+               "family = list(matplotlib.rcParams['font.family'])\n")
+
+
+def test_no_chinese_font_does_not_break_import_and_warns_once_at_the_first_plot(run_script):
+    done = run_script(NO_CJK_FONT + (
+        "warnings.simplefilter('error')\n"
+        "from d2lutil import torch as d2l\n"
+        "assert list(matplotlib.rcParams['font.family']) == family, 'import changed rcParams'\n"
+        "warnings.simplefilter('always')\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    d2l.plot([0, 1], [[0, 1]])\n"
+        "    d2l.plot([0, 1], [[1, 0]])\n"
+        "    d2l.Animator(legend=['a'])\n"
+        "print('WARNINGS', len(caught), 'fonts-wqy-microhei' in str(caught[0].message))\n"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["WARNINGS", "1", "True"]
+
+
 def test_plotting_helpers_work_in_a_plain_script_without_ipython(run_script):
     done = run_script("from d2lutil import plot as p\n"
                       "p.use_svg_display()\n"
@@ -154,6 +175,13 @@ def test_set_axes_sets_labels_limits_scales_legend_and_grid():
     assert ax.get_xscale() == ax.get_yscale() == "log"
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
     assert ax.xaxis.get_gridlines()[0].get_visible()
+
+
+@pytest.mark.parametrize("xscale, yscale", [("log", "linear"), ("linear", "log")])
+def test_set_axes_gives_each_axis_its_own_scale(xscale, yscale):
+    _, ax = plt.subplots()
+    set_axes(ax, None, None, None, None, xscale, yscale, [])
+    assert (ax.get_xscale(), ax.get_yscale()) == (xscale, yscale)
 
 
 def test_plot_draws_tensors_that_require_grad():

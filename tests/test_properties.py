@@ -15,26 +15,21 @@ What d2lutil has (and so what is tested):
 - `d2lutil.losses.softmax_cross_entropy(logits, y)`: the stable loss from raw scores
   (log-sum-exp), checked with `nn.CrossEntropyLoss` against float64 over the full range.
 - `d2lutil.optim.sgd`: one step of minibatch SGD that must leave every gradient zeroed.
-- issue 13's contracts: any loss reduction gives the same training; data follows the
-  default dtype; the fast loader's batches never alias its data.
+- issue 13's contracts: data follows the default dtype; the fast loader's batches never alias
+  its data. (Any loss reduction giving the same training is a property in test_train.py.)
 """
-import functools
-
 import numpy as np
-import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from torch import nn
-from torch.nn import functional as F
 
 from d2lutil import fashion
 from d2lutil.data import synthetic_data
 from d2lutil.losses import cross_entropy, softmax_cross_entropy
 from d2lutil.models import softmax
 from d2lutil.optim import sgd
-from d2lutil.train import train_epoch_ch3
 
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True, database=None)
 LIMIT = 1e4  # logits up to +-1e4
@@ -157,37 +152,7 @@ def test_sgd_steps_and_leaves_gradients_zeroed(shapes, lr, batch_size, seed):
         torch.testing.assert_close(p.detach(), old - lr * g / batch_size, rtol=1e-5, atol=1e-6)
 
 
-# --- issue 13: the contracts of train_epoch_ch3 and the fast loader ----------------------------------
-
-LOSSES = {
-    "none": lambda: nn.CrossEntropyLoss(reduction="none"),
-    "mean": lambda: nn.CrossEntropyLoss(reduction="mean"),
-    "sum": lambda: nn.CrossEntropyLoss(reduction="sum"),
-    "partial-sum": lambda: functools.partial(F.cross_entropy, reduction="sum"),
-    "partial-mean": lambda: functools.partial(F.cross_entropy, reduction="mean"),
-    "per-example": lambda: (lambda y_hat, y: F.cross_entropy(y_hat, y, reduction="none")),
-}
-
-
-@SETTINGS
-@given(reduction=st.sampled_from(sorted(LOSSES)), sizes=st.lists(st.integers(1, 9), min_size=1, max_size=4),
-       handwritten=st.booleans(), seed=st.integers(0, 2**16))
-def test_any_loss_reduction_gives_the_same_step_and_reported_loss(reduction, sizes, handwritten, seed):
-    """Whatever reduction the loss uses, the weights after an epoch and the reported mean loss agree."""
-    g = torch.Generator().manual_seed(seed)
-    batches = [(torch.randn(n, 5, generator=g), torch.randint(0, 3, (n,), generator=g)) for n in sizes]
-    results = []
-    for name in ("none", reduction):
-        torch.manual_seed(seed)
-        net = nn.Linear(5, 3)
-        updater = (lambda n, net=net: sgd(net.parameters(), 0.1, n)) if handwritten \
-            else torch.optim.SGD(net.parameters(), lr=0.1)
-        loss, _ = train_epoch_ch3(net, batches, LOSSES[name](), updater)
-        results.append((loss, torch.cat([p.detach().reshape(-1) for p in net.parameters()])))
-    (ref_loss, ref_w), (loss, w) = results
-    assert loss == pytest.approx(ref_loss, rel=1e-5, abs=1e-6)
-    torch.testing.assert_close(w, ref_w, rtol=1e-5, atol=1e-6)
-
+# --- issue 13: the contracts of the fast loader ----------------------------------------------------------
 
 @SETTINGS
 @given(dtype=st.sampled_from([torch.float32, torch.float64]), n=st.integers(1, 50),
