@@ -86,6 +86,41 @@ def test_available_cpus_rounds_a_quota_up_and_never_exceeds_affinity(monkeypatch
         assert cpus.available_cpus() == expected
 
 
+@pytest.fixture
+def fake_cgroup(tmp_path, monkeypatch):
+    """This process seen in a fake cgroup v2 tree whose parent has a 1-CPU quota, with 4 CPUs of affinity."""
+    parent = write(tmp_path / "unified" / "pod", cpu__max="100000 100000")
+    write(parent / "app", cpu__max="max 100000")
+    write(tmp_path / "proc", cgroup="0::/pod/app",
+          mountinfo=mountinfo(("cgroup2", "/", str(tmp_path / "unified"), "nsdelegate")))
+    monkeypatch.setattr(cpus, "PROC_CGROUP", tmp_path / "proc" / "cgroup")
+    monkeypatch.setattr(cpus, "PROC_MOUNTINFO", tmp_path / "proc" / "mountinfo")
+    monkeypatch.setattr(cpus, "affinity_cpus", lambda: 4)
+    for name in cpus.THREAD_ENV:
+        monkeypatch.delenv(name, raising=False)
+    import torch
+    threads = torch.get_num_threads()
+    yield torch
+    torch.set_num_threads(threads)
+
+
+def test_a_quota_read_from_the_cgroup_tree_sets_torchs_threads(fake_cgroup):
+    """The chain import d2lutil runs, on a fake tree: /proc/self/cgroup -> the parent's cpu.max -> 1 thread."""
+    torch = fake_cgroup
+    torch.set_num_threads(4)  # torch's default on 4 CPUs of affinity
+    assert cpus.cgroup_cpus() == 1.0 and cpus.available_cpus() == 1
+    assert cpus.configure_torch_threads() == 1 and torch.get_num_threads() == 1
+
+
+def test_a_quota_read_from_the_cgroup_tree_keeps_the_readers_choice(fake_cgroup, monkeypatch):
+    torch = fake_cgroup
+    torch.set_num_threads(3)  # set by the reader before importing d2lutil
+    assert cpus.configure_torch_threads() is None and torch.get_num_threads() == 3
+    torch.set_num_threads(4)
+    monkeypatch.setenv("OMP_NUM_THREADS", "4")
+    assert cpus.configure_torch_threads() is None and torch.get_num_threads() == 4
+
+
 def test_available_cpus_in_this_process_matches_affinity_and_quota():
     quota = cpus.cgroup_cpus()
     expected = len(os.sched_getaffinity(0))
