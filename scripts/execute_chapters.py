@@ -53,10 +53,19 @@ def read_chapter(path: Path, extensions: set):
 
 def run_chapter(text: str, cwd: str, timeout: int, allow_errors: bool) -> tuple[str, float, str | None]:
     """Execute one chapter (a notebook as JSON) in a new kernel in `cwd`; (executed JSON, seconds, error text)."""
+    import tempfile
+
     import nbformat
     from jupyter_cache.executors.utils import single_nb_execution
+    from jupyter_client.manager import AsyncKernelManager
     nb = nbformat.reads(text, 4)
-    result = single_nb_execution(nb, cwd=cwd, allow_errors=allow_errors, timeout=timeout, meta_override=True)
+    with tempfile.TemporaryDirectory(prefix="d2l-kernel-") as sockets:
+        # Unix sockets in a folder of this kernel's own: TCP ports picked as free by two worker
+        # processes at once can be the same port, and the second kernel fails "Address already in use".
+        km = AsyncKernelManager(kernel_name=nb.metadata.get("kernelspec", {}).get("name", "python3"),
+                                transport="ipc", ip=os.path.join(sockets, "kernel"))
+        result = single_nb_execution(nb, cwd=cwd, allow_errors=allow_errors, timeout=timeout, meta_override=True,
+                                     km=km)
     error = None if result.err is None else (result.exc_string or repr(result.err))
     return nbformat.writes(nb), result.time, error
 
