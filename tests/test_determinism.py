@@ -7,7 +7,6 @@ the build's run in the execution cache. Where the cache has no run of the chapte
 code (a fresh clone), the build's run is made first and stored there, so `make book` reuses it.
 """
 import importlib.util
-import os
 import re
 from pathlib import Path
 
