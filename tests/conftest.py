@@ -93,45 +93,75 @@ def write_idx():
 
 
 NOTEBOOK_CELLS = [
-    # 0: SVG output, watching for deprecation warnings; fixed SVG ids and date so renderings compare
-    "import os, warnings\n"
-    "import matplotlib\n"
-    "os.environ['SOURCE_DATE_EPOCH'] = '0'\n"
-    "matplotlib.rcParams['svg.hashsalt'] = 'd2lutil'\n"
-    "from d2lutil import torch as d2l\n"
-    "from d2lutil.animator import in_kernel\n"
-    "with warnings.catch_warnings(record=True) as caught:\n"
-    "    warnings.simplefilter('always')\n"
-    "    d2l.use_svg_display()\n"
-    "print('deprecations', [str(w.message) for w in caught if issubclass(w.category, DeprecationWarning)])\n"
-    "print('in_kernel', in_kernel())",
-    # 1: a plot shown by the inline backend at the end of the cell
-    "d2l.plot(d2l.arange(5), [d2l.arange(5) ** 2], 'x', 'y')",
-    # 2: an Animator that gets 5 points, with a Chinese label (strict fonts are on in the kernel)
-    "animator = d2l.Animator(xlabel='轮次', xlim=[1, 5], legend=['a', 'b'])\n"
-    "for epoch in range(1, 6):\n"
-    "    animator.add(epoch, (epoch / 5, 1 - epoch / 5))",
-    # 3: the SVG of the final figure, to compare with what the notebook kept
-    "import hashlib\n"
-    "svg = get_ipython().display_formatter.format(animator.fig)[0]['image/svg+xml']\n"
-    "print('final', hashlib.sha256(svg.encode()).hexdigest(), len(animator.X[0]))",
+    # 0 "setup": SVG output, watching for deprecation warnings; fixed SVG ids and date so renderings compare
+    ("setup",
+     "import os, warnings\n"
+     "import matplotlib\n"
+     "os.environ['SOURCE_DATE_EPOCH'] = '0'\n"
+     "matplotlib.rcParams['svg.hashsalt'] = 'd2lutil'\n"
+     "from d2lutil import torch as d2l\n"
+     "from d2lutil.animator import in_kernel\n"
+     "with warnings.catch_warnings(record=True) as caught:\n"
+     "    warnings.simplefilter('always')\n"
+     "    d2l.use_svg_display()\n"
+     "print('deprecations', [str(w.message) for w in caught if issubclass(w.category, DeprecationWarning)])\n"
+     "print('in_kernel', in_kernel())"),
+    # 1 "plot": a plot shown by the inline backend at the end of the cell
+    ("plot", "d2l.plot(d2l.arange(5), [d2l.arange(5) ** 2], 'x', 'y')"),
+    # 2 "animator": an Animator that gets 5 points, with a Chinese label (strict fonts are on in the kernel)
+    ("animator",
+     "animator = d2l.Animator(xlabel='轮次', xlim=[1, 5], legend=['a', 'b'])\n"
+     "for epoch in range(1, 6):\n"
+     "    animator.add(epoch, (epoch / 5, 1 - epoch / 5))"),
+    # 3 "final": the SVG of the final figure, to compare with what the notebook kept
+    ("final",
+     "import hashlib\n"
+     "svg = get_ipython().display_formatter.format(animator.fig)[0]['image/svg+xml']\n"
+     "print('final', hashlib.sha256(svg.encode()).hexdigest(), len(animator.X[0]))"),
+    # "reader_panels": a multi-panel figure in a reader's kernel (no D2LUTIL_NARROW_FIGURES): one layout
+    ("reader_panels", "fig, axes = d2l.plt.subplots(1, 3, figsize=(10, 3))"),
+    # "build_panels": from here on the kernel is a book build's (narrowfig): the same figure carries a narrow layout
+    ("build_panels",
+     "os.environ['D2LUTIL_NARROW_FIGURES'] = '1'\n"
+     "d2l.use_svg_display()\n"
+     "d2l.use_svg_display()  # twice: still one narrow layout per figure\n"
+     "fig, axes = d2l.plt.subplots(1, 3, figsize=(10, 3))"),
+    ("build_one_panel", "fig1, ax1 = d2l.plt.subplots(figsize=(7, 3))"),
+    ("build_drawn_as_inline",
+     "from IPython.core.pylabtools import print_figure\n"
+     "print(print_figure(fig, 'svg', bbox_inches='tight') == \n"
+     "      get_ipython().display_formatter.formatters['image/svg+xml'](fig).split('\\n<!-- d2lutil')[0] + '\\n')\n"
+     "print(d2l.plt.get_fignums())"),
+    # "peak_memory": what a chapter's last cell records for the status page (d2lutil.execstats)
+    ("peak_memory", "from d2lutil.execstats import record_peak_memory\nvalue = record_peak_memory()\nprint(value)"),
 ]
 
 
 @pytest.fixture(scope="session")
 def executed_notebook():
-    """A small notebook using d2lutil's figures, executed in a real kernel by nbclient (as the book is)."""
+    """One small notebook using d2lutil's figures, executed in a real kernel by nbclient (as the book is).
+
+    Each cell has its name (NOTEBOOK_CELLS) in its metadata; `kernel_cell` finds it.
+    """
     import nbformat
     from nbclient import NotebookClient
 
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(src) for src in NOTEBOOK_CELLS]
+    nb.cells = [nbformat.v4.new_code_cell(src, metadata={"name": name}) for name, src in NOTEBOOK_CELLS]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}  # the kernel's own inline backend
+    # the kernel's own inline backend; a reader's kernel until a cell turns the book build's flag on
+    env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "D2LUTIL_NARROW_FIGURES")}
     client = NotebookClient(nb, timeout=300, kernel_name="python3",
                             resources={"metadata": {"path": str(ROOT)}})
     client.execute(env=env)
     return nb
+
+
+@pytest.fixture(scope="session")
+def kernel_cell(executed_notebook):
+    """kernel_cell(name): the executed cell of NOTEBOOK_CELLS with that name."""
+    cells = {cell.metadata["name"]: cell for cell in executed_notebook.cells}
+    return cells.__getitem__
 
 
 # ---- the built site in a browser: shared by test_site.py and test_a11y.py, so that one pytest

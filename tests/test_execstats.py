@@ -19,16 +19,8 @@ def test_nothing_is_recorded_outside_a_kernel(capsys):
     assert capsys.readouterr().out == ""
 
 
-def test_a_kernel_glues_its_peak_memory_for_the_status_page():
-    import nbformat
-    from nbclient import NotebookClient
-
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(
-        "from d2lutil.execstats import record_peak_memory\nvalue = record_peak_memory()\nprint(value)")]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
-    outputs = nb.cells[0].outputs
+def test_a_kernel_glues_its_peak_memory_for_the_status_page(kernel_cell):
+    outputs = kernel_cell("peak_memory").outputs
     glued = [o for o in outputs if o.get("metadata", {}).get("scrapbook", {}).get("name") == GLUE_KEY]
     assert len(glued) == 1, outputs
     value = float(glued[0]["data"]["application/papermill.record/text/plain"])

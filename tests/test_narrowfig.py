@@ -1,14 +1,11 @@
 """d2lutil.narrowfig: multi-panel figures reflowed into a narrow layout for phones."""
-import os
 
 import numpy as np
 import pytest
 from matplotlib import pyplot as plt
 
-from d2lutil import narrowfig
 from d2lutil.narrowfig import NARROW_WIDTH, narrow_layout, panel_cells, split_layouts, with_narrow_layout
 from d2lutil.plot import show_images
-from conftest import ROOT
 
 
 def cell_of(ax) -> tuple[int, int]:
@@ -88,52 +85,20 @@ def test_the_narrow_layout_travels_inside_the_svg_and_splits_off_again():
     assert split_layouts(wide) == (wide, None)
 
 
-KERNEL_CELLS = [
-    "import os, matplotlib\n"
-    "os.environ['SOURCE_DATE_EPOCH'] = '0'\n"
-    "matplotlib.rcParams['svg.hashsalt'] = 'd2lutil'\n"
-    "from d2lutil import torch as d2l\n"
-    "d2l.use_svg_display()\n"
-    "d2l.use_svg_display()  # twice: still one narrow layout per figure",
-    "fig, axes = d2l.plt.subplots(1, 3, figsize=(10, 3))",
-    "fig1, ax1 = d2l.plt.subplots(figsize=(7, 3))",
-    "from IPython.core.pylabtools import print_figure\n"
-    "print(print_figure(fig, 'svg', bbox_inches='tight') == \n"
-    "      get_ipython().display_formatter.formatters['image/svg+xml'](fig).split('\\n<!-- d2lutil')[0] + '\\n')\n"
-    "print(d2l.plt.get_fignums())",
-]
-
-
-def run_kernel(env_value: str | None):
-    """The outputs of KERNEL_CELLS run in a kernel with D2LUTIL_NARROW_FIGURES=env_value (unset if None)."""
-    import nbformat
-    from nbclient import NotebookClient
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(src) for src in KERNEL_CELLS]
-    env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", narrowfig.ENV)}
-    if env_value is not None:
-        env[narrowfig.ENV] = env_value
-    NotebookClient(nb, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(ROOT)}}).execute(env=env)
-    return [cell.outputs for cell in nb.cells]
-
-
 def svg_of(outputs) -> str:
     """The one SVG among a cell's outputs."""
     (svg,) = [o["data"]["image/svg+xml"] for o in outputs if "image/svg+xml" in o.get("data", {})]
     return svg
 
 
-def test_in_a_book_build_kernel_multi_panel_figures_carry_their_narrow_layout():
-    outputs = run_kernel("1")
-    wide, narrow = split_layouts(svg_of(outputs[1]))
+def test_in_a_book_build_kernel_multi_panel_figures_carry_their_narrow_layout(kernel_cell):
+    wide, narrow = split_layouts(svg_of(kernel_cell("build_panels").outputs))
     assert narrow is not None and narrow.count("<!-- d2lutil") == 0
     assert 'width="' in narrow and wide.count("<svg") == 1
-    assert split_layouts(svg_of(outputs[2]))[1] is None  # one panel: no narrow layout
+    assert split_layouts(svg_of(kernel_cell("build_one_panel").outputs))[1] is None  # one panel: no narrow layout
     # the figure as drawn is byte for byte what matplotlib-inline draws; no figure left behind
-    assert outputs[3][0]["text"].splitlines() == ["True", "[]"]
+    assert kernel_cell("build_drawn_as_inline").outputs[0]["text"].splitlines() == ["True", "[]"]
 
 
-def test_readers_kernels_draw_one_layout_only():
-    outputs = run_kernel(None)
-    assert split_layouts(svg_of(outputs[1]))[1] is None
+def test_readers_kernels_draw_one_layout_only(kernel_cell):
+    assert split_layouts(svg_of(kernel_cell("reader_panels").outputs))[1] is None
