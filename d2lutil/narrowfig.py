@@ -7,11 +7,13 @@ each such figure is also drawn in a narrow layout: the same panels, in reading o
 few columns as fit NARROW_WIDTH inches, each as tall as before, fonts unchanged. The narrow SVG travels inside the
 figure's own SVG output, as a comment after its root element (`with_narrow_layout`), so the
 notebook keeps one output per figure; the book splits it off again (`split_layouts`) and serves
-it to narrow screens. Readers' kernels (no D2LUTIL_NARROW_FIGURES) draw one layout only.
+it to narrow screens. Readers' kernels (no D2LUTIL_NARROW_FIGURES) draw one layout only and
+never import this module (d2lutil.plot.use_svg_display imports it in the build's kernels only):
+it is site-build code kept in d2lutil because it must run inside the kernel, where the live
+figure is.
 """
 import base64
 import math
-import os
 import pickle
 import re
 import warnings
@@ -19,7 +21,7 @@ import warnings
 from matplotlib.figure import Figure
 from matplotlib.gridspec import GridSpec
 
-ENV = "D2LUTIL_NARROW_FIGURES"
+from .plot import NARROW_FIGURES_ENV as ENV
 NARROW_WIDTH = 3.0  # inches: 288 px, drawn at >= 0.9x in the 272 px text column of a 320 px phone
 MIN_PANEL_SHRINK = 0.65  # a panel may shrink to 65 % of its width to fit one more column
 MARK = "d2lutil-narrow-layout"
@@ -127,8 +129,3 @@ def add_narrow_layouts(shell) -> None:
 
     draw_both.narrow_layouts = True
     formatter.for_type(Figure, draw_both)
-
-
-def wanted() -> bool:
-    """True when the book is being built (D2LUTIL_NARROW_FIGURES=1)."""
-    return os.environ.get(ENV) == "1"

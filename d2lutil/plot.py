@@ -87,6 +87,9 @@ def strict_glyphs() -> None:
         logger.addFilter(MathtextGlyphFilter())
 
 
+NARROW_FIGURES_ENV = "D2LUTIL_NARROW_FIGURES"  # "1" in the book build's kernels only (d2lutil.narrowfig)
+
+
 def use_svg_display() -> None:
     """Show notebook figures as SVG through matplotlib-inline; do nothing outside IPython (scripts).
 
@@ -100,9 +103,11 @@ def use_svg_display() -> None:
         return
     from matplotlib_inline import backend_inline
     backend_inline.set_matplotlib_formats("svg")
-    from . import narrowfig
-    if narrowfig.wanted():
-        narrowfig.add_narrow_layouts(get_ipython())
+    if os.environ.get(NARROW_FIGURES_ENV) == "1":
+        # Site-build code that must run in the kernel: only the kernel holds the live figure to redraw
+        # narrow. Readers' kernels never import it.
+        from .narrowfig import add_narrow_layouts
+        add_narrow_layouts(get_ipython())
 
 
 def set_figsize(figsize=(3.5, 2.5)) -> None:

@@ -119,7 +119,10 @@ NOTEBOOK_CELLS = [
      "svg = get_ipython().display_formatter.format(animator.fig)[0]['image/svg+xml']\n"
      "print('final', hashlib.sha256(svg.encode()).hexdigest(), len(animator.X[0]))"),
     # "reader_panels": a multi-panel figure in a reader's kernel (no D2LUTIL_NARROW_FIGURES): one layout
-    ("reader_panels", "fig, axes = d2l.plt.subplots(1, 3, figsize=(10, 3))"),
+    ("reader_panels",
+     "import sys\n"
+     "print('narrowfig imported:', 'd2lutil.narrowfig' in sys.modules)\n"
+     "fig, axes = d2l.plt.subplots(1, 3, figsize=(10, 3))"),
     # "build_panels": from here on the kernel is a book build's (narrowfig): the same figure carries a narrow layout
     ("build_panels",
      "os.environ['D2LUTIL_NARROW_FIGURES'] = '1'\n"

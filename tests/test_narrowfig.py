@@ -100,5 +100,7 @@ def test_in_a_book_build_kernel_multi_panel_figures_carry_their_narrow_layout(ke
     assert kernel_cell("build_drawn_as_inline").outputs[0]["text"].splitlines() == ["True", "[]"]
 
 
-def test_readers_kernels_draw_one_layout_only(kernel_cell):
-    assert split_layouts(svg_of(kernel_cell("reader_panels").outputs))[1] is None
+def test_readers_kernels_draw_one_layout_only_and_do_not_import_narrowfig(kernel_cell):
+    outputs = kernel_cell("reader_panels").outputs
+    assert split_layouts(svg_of(outputs))[1] is None
+    assert outputs[0]["text"] == "narrowfig imported: False\n"
