@@ -1,13 +1,13 @@
 """Helpers for the linear-neural-networks course; `from d2lutil import torch as d2l` is d2l's API.
 
 Modules, one concern each: data (synthetic data, load_array), fashion
-(Fashion-MNIST's labels, checked splits and loaders), fashion_files (where the
-Fashion-MNIST files are on this machine), fashion_cache (the cache's checked,
-uncompressed copies), idx (reading and checking IDX files), models, losses, optim,
-metrics, train, plot, narrowfig (multi-panel figures also drawn
-in a narrow layout for phones), animator, timer, device, seed, validate (argument checks),
-expected (chapter checks), execstats (a chapter kernel's peak memory), cpus (the
-CPUs this process may use), and torch (the d2l-compatible namespace).
+(Fashion-MNIST's class names and loaders), fashion_files (the Fashion-MNIST files:
+where they are, reading and checking them, the cache's copies, load_split), models,
+losses, optim, metrics, train, plot, narrowfig (multi-panel figures also drawn in a
+narrow layout for phones; imported in the book build's kernels only), animator, timer,
+device, seed, validate (argument checks), expected (chapter checks against
+book/expected.toml), execstats (a chapter kernel's peak memory), cpus (the CPUs this
+process may use), and torch (the d2l-compatible namespace).
 
 Importing d2lutil sets torch's intra-op threads to the CPUs the process may really
 use (its affinity mask and cgroup CPU quota, see d2lutil.cpus), unless the reader chose

@@ -1,11 +1,13 @@
-"""Checking a chapter's figures against the bounds in tests/expected.toml."""
+"""Checking a chapter's figures against the bounds in book/expected.toml, the book's contract."""
 import os
 import tomllib
 from pathlib import Path
 
 from d2lutil.execstats import record_peak_memory
 
-EXPECTED_FILE = Path("tests") / "expected.toml"
+ENV_EXPECTED = "D2LUTIL_EXPECTED"
+# The bounds are the book's: they live with the chapters, next to this package in the repository.
+EXPECTED_FILE = Path(__file__).resolve().parent.parent / "book" / "expected.toml"
 
 
 class ExpectationError(AssertionError):
@@ -13,15 +15,12 @@ class ExpectationError(AssertionError):
 
 
 def find_expected_file() -> Path:
-    """tests/expected.toml: from $D2LUTIL_EXPECTED, else above the working directory or this package."""
-    if os.environ.get("D2LUTIL_EXPECTED"):
-        return Path(os.environ["D2LUTIL_EXPECTED"])
-    for start in (Path.cwd(), Path(__file__).resolve().parent):
-        for folder in (start, *start.parents):
-            if (folder / EXPECTED_FILE).is_file():
-                return folder / EXPECTED_FILE
-    raise FileNotFoundError(f"cannot find {EXPECTED_FILE} above {Path.cwd()}; "
-                            "run from the repository or set D2LUTIL_EXPECTED")
+    """The chapters' bounds: $D2LUTIL_EXPECTED if set, else the book's book/expected.toml (never the working directory)."""
+    path = Path(os.environ.get(ENV_EXPECTED) or EXPECTED_FILE)
+    if not path.is_file():
+        raise FileNotFoundError(f"no bounds file {path}: the chapters' bounds are book/expected.toml in the "
+                                f"repository d2lutil comes from; set {ENV_EXPECTED} to the file to use another")
+    return path
 
 
 def load_expected(path: Path | None = None) -> dict:
@@ -32,14 +31,15 @@ def load_expected(path: Path | None = None) -> dict:
 
 def check(chapter: str, path: Path | None = None, **figures: float) -> dict:
     """Raise ExpectationError unless every figure of `chapter` is within its bounds; in a kernel, record its peak memory."""
+    path = path or find_expected_file()
     table = load_expected(path)
     if chapter not in table:
-        raise ExpectationError(f"no section [{chapter}] in {EXPECTED_FILE}")
+        raise ExpectationError(f"no section [{chapter}] in {path}")
     bounds = table[chapter]
     missing, extra = set(bounds) - set(figures), set(figures) - set(bounds)
     if missing or extra:
         raise ExpectationError(f"chapter {chapter}: figures not given {sorted(missing)}, "
-                               f"given but not listed in {EXPECTED_FILE} {sorted(extra)}")
+                               f"given but not listed in {path} {sorted(extra)}")
     failures = []
     for name, bound in bounds.items():
         value = float(figures[name])
