@@ -132,12 +132,16 @@ def test_binder_start_limits_threads_and_runs_the_command():
     assert out.strip() == "3", "a reader's own setting wins"
 
 
-@pytest.mark.parametrize("option", ["binderhub_url", "notebook_interface"])
-def test_config_has_the_launch_settings(option):
+def test_the_launch_buttons_open_an_interface_that_binder_installs():
+    """_config.yml's launch settings name a BinderHub and an interface that binder/requirements.txt installs."""
     import yaml
 
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-    assert config["launch_buttons"][option] == {"binderhub_url": "https://mybinder.org",
-                                                "notebook_interface": "jupyterlab"}[option]
+    launch = config["launch_buttons"]
+    assert re.fullmatch(r"https://[\w.-]+(/[\w./-]*)?", launch["binderhub_url"]), launch["binderhub_url"]
+    package = {"jupyterlab": "jupyterlab", "classic": "notebook"}[launch["notebook_interface"]]
+    installed = {Requirement(line).name.lower() for line in requirement_lines(BINDER / "requirements.txt")
+                 if not line.startswith("-")}
+    assert package in installed, f"notebook_interface {launch['notebook_interface']} needs {package} in binder/"
     url = config["repository"]["url"] or ""  # empty: the checkout's GitHub origin (book/_ext/launch.py)
     assert url == "" or re.fullmatch(r"https://github\.com/[\w.-]+/[\w.-]+", url)
