@@ -1,5 +1,7 @@
 """Shared fixtures of the unit tests: a headless backend, closed figures, a plain-script runner,
-small data and nets, IDX files, and one notebook executed in a real kernel."""
+small data and nets, IDX files, and one notebook executed in a real kernel.
+
+torch is imported inside the helpers, so the browser tests of the site do not load it."""
 import gzip
 import os
 import subprocess
@@ -8,8 +10,6 @@ from pathlib import Path
 
 import matplotlib
 import pytest
-import torch
-from torch import nn
 
 matplotlib.use("Agg")  # this process only: kernels and scripts the tests start choose their own backend
 from matplotlib import pyplot as plt  # noqa: E402
@@ -41,8 +41,10 @@ def run_script():
     return run
 
 
-def make_blobs(n: int, seed: int = 0, classes: int = 10, dims: int = 784) -> tuple[torch.Tensor, torch.Tensor]:
+def make_blobs(n: int, seed: int = 0, classes: int = 10, dims: int = 784) -> tuple["torch.Tensor", "torch.Tensor"]:
     """n examples of `classes` well-separated Gaussian classes in `dims` dimensions (784: chapter-3 nets take them)."""
+    import torch
+    from torch import nn
     g = torch.Generator().manual_seed(seed)
     y = torch.randint(0, classes, (n,), generator=g)
     return torch.randn(n, dims, generator=g) + 3 * nn.functional.one_hot(y, dims).to(torch.get_default_dtype()), y
@@ -54,8 +56,10 @@ def blobs():
     return make_blobs
 
 
-def make_linear_net(inputs: int = 784, classes: int = 10) -> nn.Module:
+def make_linear_net(inputs: int = 784, classes: int = 10) -> "torch.nn.Module":
     """The concise softmax regression model (Flatten + Linear), with the same initial weights every time."""
+    import torch
+    from torch import nn
     torch.manual_seed(0)
     return nn.Sequential(nn.Flatten(), nn.Linear(inputs, classes))
 
@@ -66,13 +70,14 @@ def linear_net():
     return make_linear_net
 
 
-def make_idx_content(values: torch.Tensor) -> bytes:
+def make_idx_content(values: "torch.Tensor") -> bytes:
     """A uint8 tensor as the bytes of an IDX file."""
+    import torch
     header = bytes([0, 0, 8, values.dim()]) + b"".join(n.to_bytes(4, "big") for n in values.shape)
     return header + values.to(torch.uint8).numpy().tobytes()
 
 
-def write_idx_file(path: Path, values: torch.Tensor) -> Path:
+def write_idx_file(path: Path, values: "torch.Tensor") -> Path:
     """Write a uint8 tensor as an IDX file (gzipped if the name ends in .gz); return the path."""
     content = make_idx_content(values)
     path.parent.mkdir(parents=True, exist_ok=True)
