@@ -15,7 +15,16 @@ stamp=$dir/.installed-$(sha256sum "$req" | cut -c1-16)
 if [[ ! -f $stamp ]]; then
   rm -rf "$dir"
   base=python3
-  [[ $name == hub ]] && base=.venv/bin/python
+  if [[ $name == hub ]]; then
+    # The students' servers run as other users: the Python must be one they may run (not one
+    # under /root, as pyenv's), of .venv's version, whose packages it also imports.
+    minor=$(.venv/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+    base=
+    for candidate in /usr/local/bin/python$minor /usr/bin/python$minor; do
+      if [[ -x $candidate && $(readlink -f "$candidate") != /root/* ]]; then base=$candidate; break; fi
+    done
+    [[ -n $base ]] || { echo "no python$minor outside /root for the hub's users: apt-get install python$minor-venv" >&2; exit 1; }
+  fi
   "$base" -m venv "$dir" >&2
   if [[ $name == hub ]]; then  # the book's packages under the hub's (same Python)
     site=$("$dir/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
@@ -24,6 +33,7 @@ if [[ ! -f $stamp ]]; then
   fi
   "$dir/bin/python" -m pip install -q --no-deps -r "$req" >&2
   "$dir/bin/python" -m pip check >&2
+  [[ $name == hub ]] && scripts/reader-setup.sh "$dir/bin/python" --settings-only  # the readers' Jupyter settings
   chmod -R a+rX "$dir"
   touch "$stamp"
 fi
