@@ -48,11 +48,17 @@ def check_chapter(page, docname: str) -> list[str]:
     built = book_run(docname)
     glue = glue_values(built)
     chapter = ROOT / f"{docname}.md"
-    text, problems = markdown_text(page), []
-    for key, spec in re.findall(r"\{glue:text\}`([\w-]+):?([^`]*)`", chapter.read_text(encoding="utf-8")):
-        shown = format_plain_text(glue[key], spec)
-        if shown not in text:
-            problems.append(f"glued {key} ({shown}) is not in the notebook as on the site")
+    glued = re.findall(r"\{glue:text\}`([\w-]+):?([^`]*)`", chapter.read_text(encoding="utf-8"))
+    shown = {key: format_plain_text(glue[key], spec) for key, spec in glued}
+    for _ in range(6):  # the rendered text can lag behind wait_rendered on a busy machine
+        text = markdown_text(page)
+        missing = [f"{key} ({value})" for key, value in shown.items() if value not in text]
+        if not missing:
+            break
+        page.wait_for_timeout(5000)
+    else:
+        page.screenshot(path=str(ROOT / "_build" / "hub-sim" / "glue-missing.png"), full_page=True)
+    problems = [f"glued numbers not in the notebook as on the site: {', '.join(missing)}"] if missing else []
     seconds = run_all(page)
     print(f"  Run All in JupyterLab on the hub: {seconds:.1f} s")
     problems += [f"cell not run: {c!r}" for c in unrun_cells(page)]
