@@ -10,7 +10,7 @@ STAMP    := $(VENV)/.installed
 PDF_NAME := $(shell sed -n 's/^ *targetname: *\([^ .]*\)\.tex.*/\1/p' _config.yml)
 export D2LUTIL_STRICT_FONTS := 1
 
-.PHONY: book test test-site test-notebooks pdf test-pdf bench lab notebooks binder-sim clean system data lock linkcheck
+.PHONY: book test test-site test-notebooks pdf test-pdf bench lab notebooks binder-sim hub-sim clean system data lock linkcheck
 
 # Chapters whose code changed run first, several at once (scripts/execute_chapters.py), into
 # the execution cache the build then reads: a cold build executes on every core.
@@ -63,6 +63,14 @@ lab: notebooks
 # Three of the heaviest chapters at once under Binder's limits (1 CPU, 2 GiB; needs root).
 binder-sim: $(STAMP) data
 	$(PY) scripts/binder_sim.py
+
+# A class on a JupyterHub, on this machine (as root; about 15 minutes): a student follows a chapter's
+# JupyterHub link through a real hub in headless Chromium, then 5, 10 and 20 students at once
+# (scripts/hub_sim.py; figures in _build/hub-sim/report.md). Weekly workflow only, not .ci/run.
+hub-sim: notebooks
+	./scripts/system-packages.sh --browser
+	$(MAKE) node_modules/.package-lock.json
+	$(PY) scripts/hub_sim.py
 
 linkcheck: $(STAMP)
 	$(VENV)/bin/jupyter-book build . --builder linkcheck

@@ -7,8 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 branch=${1:-notebooks}
 [[ -f notebooks/index.ipynb ]] || { echo "no notebooks/index.ipynb: run 'make notebooks' first" >&2; exit 1; }
-index=$(mktemp)
-trap 'rm -f "$index"' EXIT
+tmp=$(mktemp -d)  # a fresh index file: git refuses an empty one that exists
+trap 'rm -rf "$tmp"' EXIT
+index=$tmp/index
 GIT_INDEX_FILE=$index git add --force notebooks
 tree=$(GIT_INDEX_FILE=$index git write-tree)
 parent=$(git rev-parse --quiet --verify "refs/heads/$branch" || true)

@@ -8,7 +8,8 @@
 #   3. The reader notebooks, notebooks/<chapter>.ipynb: the MyST chapters as notebooks that read
 #      like the site (book/_ext/readernb). Their outputs and glued numbers come from the book
 #      build when there is one (make book), else from running each chapter (a few minutes).
-# Usage: scripts/reader-setup.sh [PYTHON]   (default: python3; the environment to configure)
+# Usage: scripts/reader-setup.sh [PYTHON] [--settings-only]   (default: python3; the environment
+# to configure; --settings-only: steps 1 and 2, as for make hub-sim's hub environment)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python=${1:-python3}
@@ -25,4 +26,5 @@ for section, values in json.loads(ours.read_text()).items():
 target.parent.mkdir(parents=True, exist_ok=True)
 target.write_text(json.dumps(config, indent=2) + "\n")
 PY
+[[ ${2:-} == --settings-only ]] && exit 0
 "$python" book/_ext/readernb --execute
