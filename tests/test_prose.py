@@ -161,3 +161,50 @@ def test_every_code_cell_fence_is_a_notebook_cell(chapter):
     cells = [c for c in jupytext.reads(text, fmt="md:myst").cells if c.cell_type == "code"]
     assert len(cells) == fences, (f"{chapter.name}: {fences} code-cell fences but jupytext reads {len(cells)} "
                                   "code cells; use a ::: fence for a directive that holds fenced code")
+
+
+def glue_calls(source: str) -> list[int]:
+    """Line numbers (1-based, in the cell) of every glue(...) call or import of glue in a cell's code."""
+    import ast
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:         # IPython magics: fall back to the text
+        return [n for n, line in enumerate(source.splitlines(), 1) if re.search(r"\bglue\b", line)]
+    return sorted({node.lineno for node in ast.walk(tree)
+                   if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "glue")
+                   or (isinstance(node, ast.ImportFrom) and any(a.name == "glue" for a in node.names))})
+
+
+def visible_glue(text: str) -> list[str]:
+    """The first line of each code cell a reader sees (not tagged remove-cell) that calls or imports glue."""
+    jupytext = pytest.importorskip("jupytext")
+    found = []
+    for cell in jupytext.reads(text, fmt="md:myst").cells:
+        if cell.cell_type != "code" or "remove-cell" in cell.metadata.get("tags", []):
+            continue
+        lines = glue_calls(cell.source)
+        if lines:
+            found.append(cell.source.splitlines()[lines[0] - 1].strip())
+    return found
+
+
+@pytest.mark.parametrize("chapter", [p for p in CHAPTERS if "kernelspec:" in p.read_text(encoding="utf-8")],
+                         ids=lambda p: p.name)
+def test_no_glue_in_the_code_a_reader_sees(chapter):
+    """glue(...) is the book's plumbing: it goes in a hidden cell (:tags: [remove-cell]) after the teaching cell."""
+    found = visible_glue(chapter.read_text(encoding="utf-8"))
+    assert not found, (f"{chapter.name}: visible code cells call glue; move these lines to a cell tagged "
+                       f"remove-cell after them: {found}")
+
+
+def test_glue_lint_sees_visible_and_hidden_cells():
+    """A glue call in a plain or hide-input cell is found (also inside a loop); one in a remove-cell cell is not."""
+    def chapter(*cells):
+        return ("---\nkernelspec: {display_name: Python 3, language: python, name: python3}\n---\n\n"
+                + "\n\n".join(cells) + "\n")
+    shown = "```{code-cell} ipython3\nx = 1\nfor k in 'ab':\n    glue(k, x, display=False)\n```"
+    folded = "```{code-cell} ipython3\n:tags: [hide-input]\nfrom myst_nb import glue\n```"
+    hidden = "```{code-cell} ipython3\n:tags: [remove-cell]\nglue('x', 1, display=False)\n```"
+    assert visible_glue(chapter(shown, hidden)) == ["glue(k, x, display=False)"]
+    assert visible_glue(chapter(folded)) == ["from myst_nb import glue"]
+    assert visible_glue(chapter(hidden, "```{code-cell} ipython3\nprint('glue')\n```")) == []
