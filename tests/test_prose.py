@@ -208,3 +208,80 @@ def test_glue_lint_sees_visible_and_hidden_cells():
     assert visible_glue(chapter(shown, hidden)) == ["glue(k, x, display=False)"]
     assert visible_glue(chapter(folded)) == ["from myst_nb import glue"]
     assert visible_glue(chapter(hidden, "```{code-cell} ipython3\nprint('glue')\n```")) == []
+
+
+TOC_ORDER = [c["file"].split("/")[-1] for part in __import__("yaml").safe_load(
+    (ROOT / "_toc.yml").read_text(encoding="utf-8"))["parts"] for c in part["chapters"]]
+LABEL_DEFINITIONS = [
+    re.compile(r"^\(([\w-]+)\)=\s*$", re.M),            # (sec-x)=
+    re.compile(r"^\s*:?(?:label|name):\s*([\w-]+)\s*$", re.M),  # :label: ex-x, name: fig-x, :name: tab-x
+    re.compile(r"^\$\$\s*\(([\w-]+)\)\s*$", re.M),      # $$ (eq-x)
+]
+RELATIVE = re.compile(r"(上一|下一|前一|后一)(章|节)")
+REFERENCE = re.compile(r"\{(ref|numref|doc|eq)\}`(?:[^`<]*<)?([^`>]+)>?`")
+SENTENCE_END = re.compile(r"[。；！？]")
+
+
+def label_pages(chapters=CHAPTERS) -> dict[str, str]:
+    """{label: the stem of the page that defines it} for the book's section, figure, exercise and equation labels."""
+    pages = {}
+    for path in chapters:
+        text = path.read_text(encoding="utf-8")
+        for pattern in LABEL_DEFINITIONS:
+            pages.update({label: path.stem for label in pattern.findall(text)})
+    return pages
+
+
+def relative_reference_problems(text: str, stem: str, labels: dict[str, str], order=TOC_ORDER) -> list[str]:
+    """上一章/下一章 (and 上一节/下一节 next to another chapter) that do not name the adjacent chapter.
+
+    A chapter is referred to by its {ref}: 上一章/下一章 must have one in its sentence, and the
+    reference after it (else the one before it) must be the previous/next page of _toc.yml;
+    a 上一节/下一节 next to a reference to another chapter must point to the adjacent one too.
+    """
+    problems = []
+    for number, line in prose_lines(text):
+        for match in RELATIVE.finditer(line):
+            start = max((m.end() for m in SENTENCE_END.finditer(line, 0, match.start())), default=0)
+            end = next((m.start() for m in SENTENCE_END.finditer(line, match.end())), len(line))
+            refs = [(m.start(), labels.get(m[2], m[2].split("/")[-1]) if m[1] != "doc" else m[2].split("/")[-1])
+                    for m in REFERENCE.finditer(line, start, end)]
+            refs = [(at, page) for at, page in refs if page != stem]
+            after = [page for at, page in refs if at > match.start()]
+            before = [page for at, page in refs if at < match.start()]
+            page = (after or before[::-1] or [None])[0]
+            if page is None:
+                if match[2] == "章":
+                    problems.append(f"{number}: “{match[0]}” without a reference: name the chapter with {{ref}}")
+                continue
+            step = -1 if match[1] in ("上一", "前一") else 1
+            index = order.index(stem) + step if stem in order else None
+            expected = order[index] if index is not None and 0 <= index < len(order) else None
+            if page != expected:
+                problems.append(f"{number}: “{match[0]}” next to a reference to {page}, "
+                                f"but the {'previous' if step < 0 else 'next'} chapter is {expected}")
+    return problems
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.name)
+def test_previous_and_next_chapter_name_the_adjacent_chapter(chapter):
+    """上一章/下一章 name the adjacent chapter of _toc.yml by {ref} (chapters were inserted before)."""
+    problems = relative_reference_problems(chapter.read_text(encoding="utf-8"), chapter.stem, label_pages())
+    assert not problems, f"{chapter.name}:\n  " + "\n  ".join(problems)
+
+
+def test_relative_reference_lint_flags_a_wrong_or_missing_chapter():
+    """Non-adjacent and bare 上一章 are flagged; an adjacent one, and 上一节 within the chapter, pass."""
+    order = ["a", "b", "c"]
+    labels = {"sec-a": "a", "sec-b": "b", "sec-c": "c", "fig-c": "c"}
+    check = lambda text: relative_reference_problems(text, "c", labels, order)  # noqa: E731
+    assert check("上一章 {ref}`sec-b` 讲了模型。") == []
+    assert check("{ref}`图 <fig-c>` 和上一节的例子。") == []
+    assert check("和上一章 {ref}`第一章 <sec-a>` 一样。") == [
+        "1: “上一章” next to a reference to a, but the previous chapter is b"]
+    assert check("数据和上一章一样。") == ["1: “上一章” without a reference: name the chapter with {ref}"]
+    assert check("上一节的式子见 {ref}`sec-a`；下一章 {ref}`sec-b`。") == [
+        "1: “上一节” next to a reference to a, but the previous chapter is b",
+        "1: “下一章” next to a reference to b, but the next chapter is None"]
+    assert check("```{code-cell} ipython3\n# 上一章\n```\n") == []
+
