@@ -52,7 +52,7 @@ def prose_lines(text: str):
             opened_or_closed = line.count("$$") % 2 == 1
             in_maths = in_maths != opened_or_closed if line.count("$$") else in_maths
             continue
-        if DIRECTIVE_OPTION.match(line) or TARGET.match(line):
+        if DIRECTIVE_OPTION.match(line) or TARGET.match(line) or line.startswith("%"):  # % a MyST comment
             continue
         yield number, line
 
@@ -285,3 +285,51 @@ def test_relative_reference_lint_flags_a_wrong_or_missing_chapter():
         "1: “下一章” next to a reference to b, but the next chapter is None"]
     assert check("```{code-cell} ipython3\n# 上一章\n```\n") == []
 
+
+SYNONYM_LINE = re.compile(r"^% synonym (?P<term>[^:]+):\s*(?P<words>.+)$", re.M)
+FIGURE_TEXT = re.compile(r"^\s*(?:caption|alt):\s*(.+)$")
+
+
+def glossary_synonyms(text: str | None = None) -> dict[str, str]:
+    """{non-preferred word: the glossary term to use instead}, from the synonym lines of glossary.md."""
+    text = GLOSSARY.read_text(encoding="utf-8") if text is None else text
+    return {word.strip(): m["term"].strip() for m in SYNONYM_LINE.finditer(text) for word in m["words"].split(",")}
+
+
+def non_preferred_words(text: str, synonyms: dict[str, str]) -> list[tuple[int, str, str]]:
+    """(line, word, term) for each non-preferred synonym in a chapter's prose, captions and alt texts."""
+    lines = dict(prose_lines(text))
+    for number, line in enumerate(text.splitlines(), 1):
+        if (m := FIGURE_TEXT.match(line)) and number not in lines:
+            lines[number] = m[1]
+    found = []
+    for number, line in sorted(lines.items()):
+        stripped = re.sub(r"(`+)[^`]*?\1|\$\$.*?\$\$|\$[^$]*\$", " ", line)
+        found += [(number, word, term) for word, term in synonyms.items() if word in stripped]
+    return found
+
+
+def test_the_glossary_lists_synonyms_of_its_own_terms():
+    """Each synonym line names a glossary entry, and no word is both a term and a synonym."""
+    synonyms = glossary_synonyms()
+    terms = {name for names in glossary_terms() for name in names}
+    assert {"规范化", "置信度"} <= set(synonyms)
+    assert set(synonyms.values()) <= terms, f"not glossary entries: {set(synonyms.values()) - terms}"
+    assert not set(synonyms) & terms
+
+
+@pytest.mark.parametrize("chapter", [p for p in CHAPTERS if p != GLOSSARY], ids=lambda p: p.name)
+def test_chapters_use_the_glossary_term_not_a_synonym(chapter):
+    """One vocabulary: a word the glossary lists as a non-preferred synonym is not used in the chapters."""
+    found = non_preferred_words(chapter.read_text(encoding="utf-8"), glossary_synonyms())
+    assert not found, "\n".join(f"  {chapter.name}:{n}: “{word}”: say “{term}” (book/glossary.md)"
+                                for n, word, term in found)
+
+
+def test_synonym_lint_reads_prose_captions_and_alt_texts():
+    """Synonyms are found in prose, captions and alt texts, not in code, inline code or maths."""
+    synonyms = glossary_synonyms("% synonym 归一化: 规范化\n% synonym 得分: 置信度, 分数\n")
+    assert synonyms == {"规范化": "归一化", "置信度": "得分", "分数": "得分"}
+    text = "\n".join(["输出是置信度。", "```{code-cell} ipython3", "---", "mystnb:", "  figure:",
+                      "    caption: '规范化的结果'", "---", "x = '置信度'  # 规范化", "```", "`规范化` 和 $分数$。"])
+    assert non_preferred_words(text, synonyms) == [(1, "置信度", "得分"), (6, "规范化", "归一化")]
