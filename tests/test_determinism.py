@@ -15,8 +15,9 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTER = ROOT / "book" / "linear-regression-scratch.md"
 GLUE_PREFIX = "application/papermill.record/"  # myst_nb.glue(..., display=False) prefixes mime types
-# Glue keys that measure the machine rather than the maths (none in CHAPTER today).
-NOT_DETERMINISTIC = re.compile(r"time|seconds|speed")
+# Glue keys that measure the machine rather than the maths: timings, and the kernel's peak
+# memory that d2lutil.execstats glues in every chapter's check cell (it differs by 0.1 MB).
+NOT_DETERMINISTIC = re.compile(r"time|seconds|speed|^d2l_peak_rss_mb$")
 
 
 def execute_twice(path: Path) -> tuple:
