@@ -63,3 +63,28 @@ def pytest_collect_file(file_path, parent):
     if (opt.nbval or opt.nbval_lax) and is_chapter(file_path):
         return MySTNotebook.from_parent(parent, path=file_path)
     return None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """After a chapter cell runs, its figures must draw what their alt text says (tests/figure_text.py)."""
+    result = yield
+    outputs = getattr(item, "test_outputs", None)
+    alt = ((item.cell.metadata.get("mystnb") or {}).get("image") or {}).get("alt") if hasattr(item, "cell") else None
+    svgs = [out["data"]["image/svg+xml"] for out in outputs or [] if "image/svg+xml" in out.get("data", {})]
+    if alt and svgs:
+        import sys
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "tests"))
+        from figure_text import alt_text_problems, drawn_text
+        figures = [drawn_text(svg if isinstance(svg, str) else "".join(svg)) for svg in svgs]
+        dump = os.environ.get("D2L_FIGURE_TEXT_DUMP")
+        if dump:
+            import json
+            with open(dump, "a", encoding="utf-8") as f:
+                f.write(json.dumps({"cell": item.name, "chapter": str(item.path), "alt": alt,
+                                    "figures": [vars(fig) for fig in figures]}, ensure_ascii=False) + "\n")
+        problems = alt_text_problems(alt, figures)
+        if problems and not dump:
+            pytest.fail(f"{item.path.name}, {item.name}: the alt text does not match the figure:\n  "
+                        + "\n  ".join(problems), pytrace=False)
+    return result

@@ -139,6 +139,15 @@ def test_fonts_are_embedded_cjk_and_maths():
     assert any("Math" in row.split()[0] for row in rows), "a maths font (unicode-math)"
 
 
+def test_chinese_is_set_in_the_simplified_chinese_faces():
+    """The CJK fonts are Noto CJK's SC faces (JP, KR, TC, HK shape common characters differently)."""
+    names = [row.split()[0].split("+")[-1] for row in poppler("pdffonts", str(PDF)).splitlines()[2:]]
+    cjk = sorted({n for n in names if "CJK" in n})
+    assert {n.split("-Identity")[0] for n in cjk} >= {"NotoSerifCJKsc-Regular", "NotoSansCJKsc-Regular"}, cjk
+    others = [n for n in cjk if not re.search(r"CJKsc-", n)]
+    assert not others, f"CJK fonts of other regions embedded: {others}"
+
+
 def test_no_glyph_missing():
     log = LOG.read_text(encoding="utf-8", errors="replace")
     assert "Missing character" not in log

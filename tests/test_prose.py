@@ -52,7 +52,7 @@ def prose_lines(text: str):
             opened_or_closed = line.count("$$") % 2 == 1
             in_maths = in_maths != opened_or_closed if line.count("$$") else in_maths
             continue
-        if DIRECTIVE_OPTION.match(line) or TARGET.match(line):
+        if DIRECTIVE_OPTION.match(line) or TARGET.match(line) or line.startswith("%"):  # % a MyST comment
             continue
         yield number, line
 
@@ -161,3 +161,175 @@ def test_every_code_cell_fence_is_a_notebook_cell(chapter):
     cells = [c for c in jupytext.reads(text, fmt="md:myst").cells if c.cell_type == "code"]
     assert len(cells) == fences, (f"{chapter.name}: {fences} code-cell fences but jupytext reads {len(cells)} "
                                   "code cells; use a ::: fence for a directive that holds fenced code")
+
+
+def glue_calls(source: str) -> list[int]:
+    """Line numbers (1-based, in the cell) of every glue(...) call or import of glue in a cell's code."""
+    import ast
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:         # IPython magics: fall back to the text
+        return [n for n, line in enumerate(source.splitlines(), 1) if re.search(r"\bglue\b", line)]
+    return sorted({node.lineno for node in ast.walk(tree)
+                   if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "glue")
+                   or (isinstance(node, ast.ImportFrom) and any(a.name == "glue" for a in node.names))})
+
+
+def visible_glue(text: str) -> list[str]:
+    """The first line of each code cell a reader sees (not tagged remove-cell) that calls or imports glue."""
+    jupytext = pytest.importorskip("jupytext")
+    found = []
+    for cell in jupytext.reads(text, fmt="md:myst").cells:
+        if cell.cell_type != "code" or "remove-cell" in cell.metadata.get("tags", []):
+            continue
+        lines = glue_calls(cell.source)
+        if lines:
+            found.append(cell.source.splitlines()[lines[0] - 1].strip())
+    return found
+
+
+@pytest.mark.parametrize("chapter", [p for p in CHAPTERS if "kernelspec:" in p.read_text(encoding="utf-8")],
+                         ids=lambda p: p.name)
+def test_no_glue_in_the_code_a_reader_sees(chapter):
+    """glue(...) is the book's plumbing: it goes in a hidden cell (:tags: [remove-cell]) after the teaching cell."""
+    found = visible_glue(chapter.read_text(encoding="utf-8"))
+    assert not found, (f"{chapter.name}: visible code cells call glue; move these lines to a cell tagged "
+                       f"remove-cell after them: {found}")
+
+
+def test_glue_lint_sees_visible_and_hidden_cells():
+    """A glue call in a plain or hide-input cell is found (also inside a loop); one in a remove-cell cell is not."""
+    def chapter(*cells):
+        return ("---\nkernelspec: {display_name: Python 3, language: python, name: python3}\n---\n\n"
+                + "\n\n".join(cells) + "\n")
+    shown = "```{code-cell} ipython3\nx = 1\nfor k in 'ab':\n    glue(k, x, display=False)\n```"
+    folded = "```{code-cell} ipython3\n:tags: [hide-input]\nfrom myst_nb import glue\n```"
+    hidden = "```{code-cell} ipython3\n:tags: [remove-cell]\nglue('x', 1, display=False)\n```"
+    assert visible_glue(chapter(shown, hidden)) == ["glue(k, x, display=False)"]
+    assert visible_glue(chapter(folded)) == ["from myst_nb import glue"]
+    assert visible_glue(chapter(hidden, "```{code-cell} ipython3\nprint('glue')\n```")) == []
+
+
+TOC_ORDER = [c["file"].split("/")[-1] for part in __import__("yaml").safe_load(
+    (ROOT / "_toc.yml").read_text(encoding="utf-8"))["parts"] for c in part["chapters"]]
+LABEL_DEFINITIONS = [
+    re.compile(r"^\(([\w-]+)\)=\s*$", re.M),            # (sec-x)=
+    re.compile(r"^\s*:?(?:label|name):\s*([\w-]+)\s*$", re.M),  # :label: ex-x, name: fig-x, :name: tab-x
+    re.compile(r"^\$\$\s*\(([\w-]+)\)\s*$", re.M),      # $$ (eq-x)
+]
+RELATIVE = re.compile(r"(上一|下一|前一|后一)(章|节)")
+REFERENCE = re.compile(r"\{(ref|numref|doc|eq)\}`(?:[^`<]*<)?([^`>]+)>?`")
+SENTENCE_END = re.compile(r"[。；！？]")
+
+
+def label_pages(chapters=CHAPTERS) -> dict[str, str]:
+    """{label: the stem of the page that defines it} for the book's section, figure, exercise and equation labels."""
+    pages = {}
+    for path in chapters:
+        text = path.read_text(encoding="utf-8")
+        for pattern in LABEL_DEFINITIONS:
+            pages.update({label: path.stem for label in pattern.findall(text)})
+    return pages
+
+
+def relative_reference_problems(text: str, stem: str, labels: dict[str, str], order=TOC_ORDER) -> list[str]:
+    """上一章/下一章 (and 上一节/下一节 next to another chapter) that do not name the adjacent chapter.
+
+    A chapter is referred to by its {ref}: 上一章/下一章 must have one in its sentence, and the
+    reference after it (else the one before it) must be the previous/next page of _toc.yml;
+    a 上一节/下一节 next to a reference to another chapter must point to the adjacent one too.
+    """
+    problems = []
+    for number, line in prose_lines(text):
+        for match in RELATIVE.finditer(line):
+            start = max((m.end() for m in SENTENCE_END.finditer(line, 0, match.start())), default=0)
+            end = next((m.start() for m in SENTENCE_END.finditer(line, match.end())), len(line))
+            refs = [(m.start(), labels.get(m[2], m[2].split("/")[-1]) if m[1] != "doc" else m[2].split("/")[-1])
+                    for m in REFERENCE.finditer(line, start, end)]
+            refs = [(at, page) for at, page in refs if page != stem]
+            after = [page for at, page in refs if at > match.start()]
+            before = [page for at, page in refs if at < match.start()]
+            page = (after or before[::-1] or [None])[0]
+            if page is None:
+                if match[2] == "章":
+                    problems.append(f"{number}: “{match[0]}” without a reference: name the chapter with {{ref}}")
+                continue
+            step = -1 if match[1] in ("上一", "前一") else 1
+            index = order.index(stem) + step if stem in order else None
+            expected = order[index] if index is not None and 0 <= index < len(order) else None
+            if page != expected:
+                problems.append(f"{number}: “{match[0]}” next to a reference to {page}, "
+                                f"but the {'previous' if step < 0 else 'next'} chapter is {expected}")
+    return problems
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.name)
+def test_previous_and_next_chapter_name_the_adjacent_chapter(chapter):
+    """上一章/下一章 name the adjacent chapter of _toc.yml by {ref} (chapters were inserted before)."""
+    problems = relative_reference_problems(chapter.read_text(encoding="utf-8"), chapter.stem, label_pages())
+    assert not problems, f"{chapter.name}:\n  " + "\n  ".join(problems)
+
+
+def test_relative_reference_lint_flags_a_wrong_or_missing_chapter():
+    """Non-adjacent and bare 上一章 are flagged; an adjacent one, and 上一节 within the chapter, pass."""
+    order = ["a", "b", "c"]
+    labels = {"sec-a": "a", "sec-b": "b", "sec-c": "c", "fig-c": "c"}
+    check = lambda text: relative_reference_problems(text, "c", labels, order)  # noqa: E731
+    assert check("上一章 {ref}`sec-b` 讲了模型。") == []
+    assert check("{ref}`图 <fig-c>` 和上一节的例子。") == []
+    assert check("和上一章 {ref}`第一章 <sec-a>` 一样。") == [
+        "1: “上一章” next to a reference to a, but the previous chapter is b"]
+    assert check("数据和上一章一样。") == ["1: “上一章” without a reference: name the chapter with {ref}"]
+    assert check("上一节的式子见 {ref}`sec-a`；下一章 {ref}`sec-b`。") == [
+        "1: “上一节” next to a reference to a, but the previous chapter is b",
+        "1: “下一章” next to a reference to b, but the next chapter is None"]
+    assert check("```{code-cell} ipython3\n# 上一章\n```\n") == []
+
+
+SYNONYM_LINE = re.compile(r"^% synonym (?P<term>[^:]+):\s*(?P<words>.+)$", re.M)
+FIGURE_TEXT = re.compile(r"^\s*(?:caption|alt):\s*(.+)$")
+
+
+def glossary_synonyms(text: str | None = None) -> dict[str, str]:
+    """{non-preferred word: the glossary term to use instead}, from the synonym lines of glossary.md."""
+    text = GLOSSARY.read_text(encoding="utf-8") if text is None else text
+    return {word.strip(): m["term"].strip() for m in SYNONYM_LINE.finditer(text) for word in m["words"].split(",")}
+
+
+def non_preferred_words(text: str, synonyms: dict[str, str]) -> list[tuple[int, str, str]]:
+    """(line, word, term) for each non-preferred synonym in a chapter's prose, captions and alt texts."""
+    lines = dict(prose_lines(text))
+    for number, line in enumerate(text.splitlines(), 1):
+        if (m := FIGURE_TEXT.match(line)) and number not in lines:
+            lines[number] = m[1]
+    found = []
+    for number, line in sorted(lines.items()):
+        stripped = re.sub(r"(`+)[^`]*?\1|\$\$.*?\$\$|\$[^$]*\$", " ", line)
+        found += [(number, word, term) for word, term in synonyms.items() if word in stripped]
+    return found
+
+
+def test_the_glossary_lists_synonyms_of_its_own_terms():
+    """Each synonym line names a glossary entry, and no word is both a term and a synonym."""
+    synonyms = glossary_synonyms()
+    terms = {name for names in glossary_terms() for name in names}
+    assert {"规范化", "置信度"} <= set(synonyms)
+    assert set(synonyms.values()) <= terms, f"not glossary entries: {set(synonyms.values()) - terms}"
+    assert not set(synonyms) & terms
+
+
+@pytest.mark.parametrize("chapter", [p for p in CHAPTERS if p != GLOSSARY], ids=lambda p: p.name)
+def test_chapters_use_the_glossary_term_not_a_synonym(chapter):
+    """One vocabulary: a word the glossary lists as a non-preferred synonym is not used in the chapters."""
+    found = non_preferred_words(chapter.read_text(encoding="utf-8"), glossary_synonyms())
+    assert not found, "\n".join(f"  {chapter.name}:{n}: “{word}”: say “{term}” (book/glossary.md)"
+                                for n, word, term in found)
+
+
+def test_synonym_lint_reads_prose_captions_and_alt_texts():
+    """Synonyms are found in prose, captions and alt texts, not in code, inline code or maths."""
+    synonyms = glossary_synonyms("% synonym 归一化: 规范化\n% synonym 得分: 置信度, 分数\n")
+    assert synonyms == {"规范化": "归一化", "置信度": "得分", "分数": "得分"}
+    text = "\n".join(["输出是置信度。", "```{code-cell} ipython3", "---", "mystnb:", "  figure:",
+                      "    caption: '规范化的结果'", "---", "x = '置信度'  # 规范化", "```", "`规范化` 和 $分数$。"])
+    assert non_preferred_words(text, synonyms) == [(1, "置信度", "得分"), (6, "规范化", "归一化")]
