@@ -1,13 +1,21 @@
 """DataModule: d2l 1.0's base class of data sets with a training and a validation loader."""
 import torch
 
+from .fashion import get_dataloader_workers
 from .hyperparams import HyperParameters
 
 
 class DataModule(HyperParameters):
-    """The base class of data: define get_dataloader(self, train)."""
+    """The base class of data: define get_dataloader(self, train).
 
-    def __init__(self, root="../data", num_workers=4):
+    `num_workers` (for the DataLoaders subclasses build) defaults to what the usable CPUs
+    allow (get_dataloader_workers: 0 in a notebook or with one CPU, else up to 4), where
+    d2l 1.0.3 always asks for 4.
+    """
+
+    def __init__(self, root="../data", num_workers=None):
+        if num_workers is None:
+            num_workers = get_dataloader_workers()
         self.save_hyperparameters()
 
     def get_dataloader(self, train):

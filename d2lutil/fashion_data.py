@@ -12,8 +12,8 @@ Differences from d2l 1.0.3's FashionMNIST:
 - get_dataloader serves the in-memory splits through the fast loader (same values as
   ToTensor, shuffled by torch's global generator); if `.train`/`.val` were replaced, it
   builds d2l's DataLoader over them.
-- num_workers comes from the usable CPUs (get_dataloader_workers: 0 in a notebook or with
-  one CPU), not d2l's fixed 4; the fast loader needs none.
+- num_workers comes from the usable CPUs (DataModule's default), not d2l's fixed 4; the
+  fast loader needs none.
 """
 import numbers
 from pathlib import Path
@@ -21,8 +21,7 @@ from pathlib import Path
 import torch
 
 from .datamodule import DataModule
-from .fashion import (FashionMNISTBatches, fashion_mnist_datasets, get_dataloader_workers,
-                      get_fashion_mnist_labels, read_fashion_mnist)
+from .fashion import FashionMNISTBatches, fashion_mnist_datasets, get_fashion_mnist_labels, read_fashion_mnist
 from .fashion_files import HOW_TO_GET, download_fashion_mnist, find_fashion_mnist, has_fashion_mnist
 from .plot import show_images
 
@@ -53,7 +52,7 @@ def locate(root) -> Path:
     try:
         return download_fashion_mnist(Path(root))
     except Exception as error:  # no network, a proxy, a full disk: all end the same way
-        raise FileNotFoundError(f"Fashion-MNIST is not on this machine nor in root={root!r}, and its download "
+        raise FileNotFoundError(f"Fashion-MNIST is not on this machine nor in root={str(root)!r}, and its download "
                                 f"into {root} failed ({error}).\n{HOW_TO_GET}") from error
 
 
@@ -63,7 +62,6 @@ class FashionMNIST(DataModule):
     def __init__(self, batch_size=64, resize=(28, 28)):
         super().__init__()
         self.save_hyperparameters()
-        self.num_workers = get_dataloader_workers()
         folder = locate(self.root)
         side = square_side(resize)
         if side == 0:
