@@ -21,6 +21,7 @@ Differences from d2l 1.0.3's ProgressBoard, all deliberate:
 import collections
 import itertools
 import numbers
+import sys
 import time
 
 import matplotlib
@@ -53,6 +54,11 @@ def _register_hook() -> None:
     from IPython import get_ipython
     get_ipython().events.register("post_execute", _flush_pending)
     _hook["registered"] = True
+
+
+def running_in_kernel() -> bool:
+    """True inside a Jupyter kernel; False at once when IPython was never imported (a plain script)."""
+    return sys.modules.get("IPython") is not None and in_kernel()
 
 
 def check_every_n(every_n) -> int:
@@ -105,7 +111,7 @@ class ProgressBoard(HyperParameters):
         self.dirty = True
         start = time.perf_counter()
         if self.kernel is None:
-            self.kernel = in_kernel()
+            self.kernel = running_in_kernel()
         if self.kernel:
             _register_hook()
             if self not in _pending:
@@ -153,7 +159,9 @@ class ProgressBoard(HyperParameters):
             axes.legend(list(self.lines.values()), [figure_label(k) for k in self.lines])
         if not self.xlim or not self.ylim:
             axes.relim()
-            axes.autoscale_view(scalex=not self.xlim, scaley=not self.ylim)
+            for axis, fixed in (("x", self.xlim), ("y", self.ylim)):
+                if not fixed:
+                    axes.autoscale(axis=axis)  # lazy: the limits are computed when the figure is drawn
 
     def apply_settings(self, axes) -> None:
         """Labels, scales and limits as the board's attributes say now (readers change them after creation)."""

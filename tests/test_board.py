@@ -38,6 +38,8 @@ def test_the_sine_cosine_demo_makes_one_line_per_series():
     assert np.allclose(ys[0], (np.sin(0) + np.sin(0.1)) / 2)
     assert [t.get_text() for t in board.axes.get_legend().get_texts()] == ["sin", "cos"]
     assert board.axes.get_xlabel() == "x"
+    low, high = board.axes.get_ylim()  # no limits given: the axes fit the data
+    assert low < -0.99 and high > 0.99 and board.axes.get_xlim()[1] > 9.8
 
 
 def test_unset_xlabel_draws_without_error():
