@@ -20,7 +20,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))  # d2lutil, when run without installing it
 os.environ.setdefault("D2LUTIL_STRICT_FONTS", "1")
 
-SECTIONS = ("loaders", "training", "train_ch3", "resize", "threads", "book", "memory", "pdf")
+SECTIONS = ("loaders", "training", "train_ch3", "resize", "threads", "book", "memory", "pdf", "d2l1")
 RESULTS_DIR = HERE / "results"
 RESULTS_MD = HERE / "RESULTS.md"
 
@@ -132,6 +132,19 @@ def run(sections: list[str], log=print) -> dict:
         else:
             log(f"    quota run skipped: {r['quota_skipped']}")
 
+    if "d2l1" in sections:
+        from d2l1 import measure_d2l1
+        log("[9] the English edition's programs (d2l 1.0 API) on d2lutil vs on d2l 1.0.3 itself")
+        r = m["d2l1"] = measure_d2l1(log)
+        figs.append(figure("Concise softmax regression, 10 epochs, script: d2l 1.0.3 / d2lutil", r["softmax_ratio"],
+                           "x", ">= 5x", r["softmax_ratio"] >= 5))
+        figs.append(figure("Same, CPU time of the process and its workers: d2l 1.0.3 / d2lutil",
+                           r["softmax_cpu_ratio"], "x", "(for comparison)", None))
+        figs.append(figure("Its validation accuracy: |d2l 1.0.3 - d2lutil|", r["softmax_acc_diff"], "",
+                           "<= 0.01", r["softmax_acc_diff"] <= 0.01))
+        figs.append(figure("ProgressBoard demo (100 draws), kernel: d2l 1.0.3 / d2lutil", r["board_ratio"], "x",
+                           ">= 20x", r["board_ratio"] >= 20))
+
     if "book" in sections or "memory" in sections:
         from book import measure_chapters
         log("[3] every chapter executed cold, each in a new kernel (cwd = book/)")
@@ -227,7 +240,7 @@ def markdown(results: dict) -> str:
         if chapters["not_notebooks"]:
             lines += ["", f"Pages without code (no kernelspec), not executed: {', '.join(chapters['not_notebooks'])}."]
     m = results["measurements"]
-    if any(key in m for key in ("loaders", "training", "train_ch3", "threads", "resize")):
+    if any(key in m for key in ("loaders", "training", "train_ch3", "threads", "resize", "d2l1")):
         lines += ["", "Absolute times (best of several runs):", ""]
         if "loaders" in m:
             r = m["loaders"]
@@ -253,6 +266,16 @@ def markdown(results: dict) -> str:
             lines.append(f"- softmax epoch in a 1-CPU cgroup v1 quota: d2lutil's {q['d2lutil']['threads']} thread(s) "
                          f"{q['d2lutil']['epoch_s']:.2f} s, torch's default {q['torch-default']['threads']} threads "
                          f"{q['torch-default']['epoch_s']:.2f} s")
+    if "d2l1" in m:
+        r = m["d2l1"]
+        s, b = r["softmax"], r["board"]
+        cpu = {k: f", CPU {v['cpu_s']:.1f} s" if "cpu_s" in v else "" for k, v in s.items()}
+        lines.append(f"- concise softmax regression (d2l 1.0 API), 10 epochs, script: d2l 1.0.3 "
+                     f"{s['d2l']['seconds']:.1f} s (val acc {s['d2l']['val_acc']:.4f}{cpu['d2l']}), d2lutil "
+                     f"{s['d2lutil']['seconds']:.1f} s (val acc {s['d2lutil']['val_acc']:.4f}{cpu['d2lutil']})")
+        lines.append(f"- ProgressBoard demo in a kernel: d2l 1.0.3 {b['d2l']['best_s']:.2f} s "
+                     f"({b['d2l']['displays']} displays), d2lutil {b['d2lutil']['best_s']:.2f} s "
+                     f"({b['d2lutil']['displays']} display)")
     if "resize" in m:
         r = m["resize"]
         lines.append("- peak RSS of a process reading resized batches: " + ", ".join(

@@ -7,7 +7,12 @@ losses, optim, metrics, train, plot, narrowfig (multi-panel figures also drawn i
 narrow layout for phones; imported in the book build's kernels only), animator, timer,
 device, seed, validate (argument checks), expected (chapter checks against
 book/expected.toml), execstats (a chapter kernel's peak memory), cpus (the CPUs this
-process may use), and torch (the d2l-compatible namespace).
+process may use), and torch (the d2l-compatible namespace of both d2l 0.17 and d2l 1.0).
+d2l 1.0's object API (the English edition) lives in hyperparams (add_to_class,
+HyperParameters), board (ProgressBoard), module (Module), datamodule (DataModule),
+trainer (Trainer), optim (SGD next to 0.17's sgd), regression (SyntheticRegressionData,
+LinearRegressionScratch, LinearRegression), classification (Classifier,
+SoftmaxRegression) and fashion_data (FashionMNIST).
 
 Importing d2lutil sets torch's intra-op threads to the CPUs the process may really
 use (its affinity mask and cgroup CPU quota, see d2lutil.cpus), unless the reader chose

@@ -28,3 +28,18 @@ def check_device(net, X: torch.Tensor) -> None:
         raise ValueError(f"the net's parameters are on {param.device} but the batch X is on {X.device}; "
                          f"move the batch with X.to({str(param.device)!r}) (and y with it) inside the loop, "
                          f"or the net with net.to({str(X.device)!r})")
+
+
+def cpu() -> torch.device:
+    """The CPU device."""
+    return torch.device("cpu")
+
+
+def gpu(i: int = 0) -> torch.device:
+    """The device cuda:i (whether or not it exists, as d2l 1.0)."""
+    return torch.device(f"cuda:{i}")
+
+
+def num_gpus() -> int:
+    """The number of GPUs torch can use."""
+    return torch.cuda.device_count()

@@ -1,6 +1,7 @@
-"""Minibatch stochastic gradient descent written by hand."""
+"""Minibatch stochastic gradient descent written by hand: d2l 0.17's sgd and d2l 1.0's SGD class."""
 import torch
 
+from .hyperparams import HyperParameters
 from .validate import finite_positive, positive_int
 
 
@@ -27,3 +28,31 @@ def sgd(params, lr: float, batch_size: int) -> None:
         for param in params:
             param -= lr * param.grad / batch_size
             param.grad.zero_()
+
+
+class SGD(HyperParameters):
+    """d2l 1.0's minibatch SGD: step() moves each parameter by -lr * grad (no division by the batch size).
+
+    The loss the 1.0 chapters differentiate is already the minibatch mean, so, unlike the
+    function sgd of d2l 0.17, the step does not divide by the batch size. Parameters
+    without a gradient are left alone, as torch.optim.SGD does.
+    """
+
+    def __init__(self, params, lr):
+        if isinstance(params, torch.Tensor):
+            raise ValueError("params must be a list of parameters, e.g. SGD([w, b], lr), not one tensor")
+        params = list(params)  # a generator such as model.parameters() would be used up by the first step
+        self.save_hyperparameters()
+
+    def step(self):
+        """Update each parameter in place: param -= lr * param.grad."""
+        with torch.no_grad():
+            for param in self.params:
+                if param.grad is not None:
+                    param -= self.lr * param.grad
+
+    def zero_grad(self):
+        """Set every gradient to zero."""
+        for param in self.params:
+            if param.grad is not None:
+                param.grad.zero_()

@@ -27,7 +27,7 @@ NAME = Path(CONFIG["latex"]["latex_documents"]["targetname"]).stem
 PDF = BUILD / "pdf" / f"{NAME}.pdf"
 LOG = BUILD / "latex" / f"{NAME}.log"
 PAGES = BUILD / "pdf" / "pages"
-TERMS = ("交叉熵", "极大似然", "小批量随机梯度下降", "独热编码", "Fashion-MNIST")
+TERMS = ("交叉熵", "极大似然", "小批量随机梯度下降", "独热编码", "Fashion-MNIST", "猴子补丁")
 NUMERALS = "零一二三四五六七八九十"
 
 

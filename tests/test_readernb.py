@@ -332,6 +332,39 @@ def test_unknown_constructs_and_missing_values_are_errors(small_book):
         markdown.convert(ctx, "$$\nx")
 
 
+def test_unnumbered_pages_number_on(small_book):
+    """As on the site (Sphinx's numfig): an appendix's numbers continue the previous appendix's."""
+    appendix = HEADER + textwrap.dedent("""
+        # 附录{n}
+
+        $$
+        y = {n}
+        $$ (eq-app{n})
+
+        ```{{code-cell}} ipython3
+        ---
+        mystnb:
+          figure:
+            name: fig-app{n}
+        ---
+        1
+        ```
+
+        ```{{exercise}}
+        :label: ex-app{n}
+        题目。
+        ```
+        """)
+    for n in (1, 2):
+        (small_book / "book" / f"app{n}.md").write_text(appendix.format(n=n))
+    (small_book / "_toc.yml").write_text(TOC + "      - file: book/app1\n      - file: book/app2\n")
+    found = labels.scan(book.pages(small_book))
+    assert [found.get(f"fig-app{n}").text for n in (1, 2)] == ["1", "2"]
+    assert [found.get(f"ex-app{n}").text for n in (1, 2)] == ["1", "2"]
+    assert [found.get(f"eq-app{n}").text for n in (1, 2)] == ["1", "2"]
+    assert found.get("fig-a-net").text == "1.1", "numbered chapters keep their own numbers"
+
+
 def test_a_run_of_older_code_is_never_used(small_book):
     (small_book / "book" / "b.md").write_text(CHAPTER_B.replace("1 + 1", "1 + 2"))
     code = [c for c in reader(small_book, "b").cells if c.cell_type == "code"]

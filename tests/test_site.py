@@ -49,7 +49,8 @@ import launch  # noqa: E402  (book/_ext/launch.py: the repository and launch lin
 REPOSITORY = launch.repository_url(CONFIG["repository"].get("url") or "", ROOT)
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
 NOT_PAGES = {"genindex.html", "search.html", "py-modindex.html"}
-SEARCHES = {"交叉熵": "book/softmax-regression", "极大似然": "book/mse-mle", "困惑度": "book/information-theory"}
+SEARCHES = {"交叉熵": "book/softmax-regression", "极大似然": "book/mse-mle", "困惑度": "book/information-theory",
+            "猴子补丁": "book/appendix-d2l-api"}
 
 RAW_TEX = re.compile(r"\$\$|\\begin\{|\\end\{|\\[()\[\]]|\\[a-zA-Z]+\{|(?<![\w$])\$[^$\s][^$\n]*\$")
 HIDDEN_CELL = "from d2lutil.expected import check"  # the remove-cell check at a chapter's end

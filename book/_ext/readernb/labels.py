@@ -1,7 +1,9 @@
 """What every label of the book points at: sections, equations, figures and exercises.
 
 The numbers are the site's: equations, figures and exercises are numbered per chapter as
-"<chapter>.<k>" in the order they appear (unnumbered pages count them as "<k>").
+"<chapter>.<k>" in the order they appear. Unnumbered pages count them as "<k>", on across
+all unnumbered pages in the book's order, as Sphinx's numfig does (the second appendix's
+first figure is 3 if the first appendix had two).
 """
 import re
 from dataclasses import dataclass, field
@@ -63,9 +65,9 @@ def heading_id(text: str) -> str:
     return re.sub(r"[`*_]{1,2}(?=\S)|(?<=\S)[`*_]{1,2}", "", text).replace(" ", "-")
 
 
-def scan_page(page: Page, labels: Labels) -> None:
-    """Record the labels of one page."""
-    counts = {"equation": 0, "figure": 0, "exercise": 0}
+def scan_page(page: Page, labels: Labels, carried: dict | None = None) -> dict:
+    """Record the labels of one page; return its counts (which start from `carried`)."""
+    counts = {"equation": 0, "figure": 0, "exercise": 0, **(carried or {})}
     lines = page.path.read_text(encoding="utf-8").splitlines()
     pending = None
     stack: list[tuple[str, str]] = []  # open fences: (fence, directive name or "" for literal code)
@@ -97,6 +99,7 @@ def scan_page(page: Page, labels: Labels) -> None:
                 _scan_options(lines, i, kind, page, counts, labels)
         elif m := FENCE.match(line):
             stack.append((m["fence"], ""))
+    return counts
 
 
 def _scan_options(lines: list[str], start: int, kind: str, page: Page, counts: dict, labels: Labels) -> None:
@@ -113,6 +116,10 @@ def _scan_options(lines: list[str], start: int, kind: str, page: Page, counts: d
 def scan(pages: list[Page]) -> Labels:
     """The labels of every page of the book."""
     labels = Labels(pages={p.stem: p for p in pages})
+    unnumbered = None  # the counts carried from one unnumbered page to the next
     for page in pages:
-        scan_page(page, labels)
+        if page.number is None:
+            unnumbered = scan_page(page, labels, unnumbered)
+        else:
+            scan_page(page, labels)
     return labels
