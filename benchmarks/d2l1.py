@@ -15,6 +15,11 @@ benchmarks/d2l-1.0.3-requirements.txt (pinned; the only download, once). Its Fas
 reads torchvision's layout under root='../data': the bench decompresses the Fashion-MNIST
 files found on this machine into _build/bench/reader/data/FashionMNIST/raw and runs both
 programs from _build/bench/reader/work, so nothing is downloaded.
+
+Both packages run with one torch thread (OMP_NUM_THREADS=1), as the book's chapters do: on
+a machine busy with other jobs, two intra-op threads on two cores wait for each other, and
+an epoch of the softmax regression then takes ten times as long (measured: 100 s instead
+of 11 s at a load average of 20), which would measure the load rather than the packages.
 """
 import gzip
 import json
@@ -85,6 +90,7 @@ def environment(package: str) -> dict:
     """The environment of a run: only `package` (this worktree's d2lutil, or d2l 1.0.3) importable extra."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MPLBACKEND")}
     env["PYTHONPATH"] = str(ROOT if package == "d2lutil" else TARGET)
+    env["OMP_NUM_THREADS"] = "1"  # one torch thread each, as the book's chapters run
     return env
 
 

@@ -1,4 +1,12 @@
-"""Module: d2l 1.0's base class of models (an nn.Module that plots its own progress)."""
+"""Module: d2l 1.0's base class of models (an nn.Module that plots its own progress).
+
+Differences from d2l 1.0.3's Module: plot averages groups of at least one point
+(every_n = max(1, batches / plots per epoch); d2l draws nothing when a loader has fewer
+batches than plot_train_per_epoch) and, without a Trainer, raises a RuntimeError saying to
+call Trainer.fit (d2l: an AssertionError); loss, forward without self.net, and
+configure_optimizers without lr say what to define. configure_optimizers is d2l 1.0.3's
+final one: torch.optim.SGD on all parameters with self.lr.
+"""
 import torch
 from torch import nn
 

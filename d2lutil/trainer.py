@@ -1,4 +1,11 @@
-"""Trainer: d2l 1.0's training loop, fit -> prepare_data -> prepare_model -> configure_optimizers -> fit_epoch."""
+"""Trainer: d2l 1.0's training loop, fit -> prepare_data -> prepare_model -> configure_optimizers -> fit_epoch.
+
+As d2l 1.0.3 (its final version, with GPUs): the same attributes and counters (epoch,
+train_batch_idx, val_batch_idx, num_train_batches, num_val_batches), fit resets the counters
+so one Trainer fits several models in turn, and chapters may replace any method with
+@d2l.add_to_class(d2l.Trainer). Differences: max_epochs and num_gpus are checked
+(ValueError), and clip_gradients skips parameters without a gradient.
+"""
 import numbers
 
 import torch
