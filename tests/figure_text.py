@@ -23,6 +23,7 @@ GENERIC_WORDS = {"softmax", "Fashion-MNIST", "MNIST", "LogSumExp", "SGD", "PDF",
 # Width variants of the same mark, so that “μ = 0, σ = 1” in a legend matches “μ = 0，σ = 1” in prose.
 SAME_MARK = str.maketrans({"−": "-", "，": ",", "：": ":", "（": "(", "）": ")", "₁": "1", "₂": "2", "_": None, "{": None, "}": None})
 CJK = re.compile(r"[\u3400-\u9fff]")
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 LANGUAGE_CLAIMS = {"英文": re.compile(r"[A-Za-z]{2,}"), "中文": CJK}
 
 
@@ -67,6 +68,16 @@ def plain(text: str) -> str:
     return re.sub(r"[\s\\]+", "", text.translate(SAME_MARK))
 
 
+def names(said: str, label: str) -> bool:
+    """True if the alt text names the label; a number the code computed may be left out, not misquoted."""
+    parts = NUMBER.split(label)
+    numbers = NUMBER.findall(label)
+    pattern = "".join(re.escape(part) + (rf"({NUMBER.pattern})?" if i < len(numbers) else "")
+                      for i, part in enumerate(parts))
+    return any(all(got is None or float(got) == float(want) for got, want in zip(m.groups(), numbers))
+               for m in re.finditer(pattern, said))
+
+
 def latin_words(alt: str) -> set[str]:
     """The Latin words (labels such as `epoch`, `train loss`, `w`) an alt text names."""
     return {w.rstrip(".-") for w in LATIN_WORD.findall(alt)} - GENERIC_WORDS
@@ -87,10 +98,10 @@ def alt_text_problems(alt: str, figures: list[DrawnText]) -> list[str]:
     for figure in figures:
         named = figure.axis_labels + figure.legend + (figure.other if len(figure.other) <= 3 else [])
         for label in dict.fromkeys(named):
-            if plain(label) and plain(label) not in said:
+            if plain(label) and not names(said, plain(label)):
                 problems.append(f"the figure draws {label!r} but the alt text does not say it")
         titles = [t for t in dict.fromkeys(figure.other) if CJK.search(t) or LATIN_WORD.search(t)]
-        if len(figure.other) > 3 and titles and not any(plain(t) in said for t in titles):
+        if len(figure.other) > 3 and titles and not any(names(said, plain(t)) for t in titles):
             problems.append(f"the figure's titles are {titles[:6]}... but the alt text names none of them")
     labels = [t for f in figures for t in f.axis_labels + f.legend + f.other]
     for claim, script in LANGUAGE_CLAIMS.items():

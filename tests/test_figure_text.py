@@ -54,6 +54,15 @@ def test_english_labels_and_a_wrong_number_are_found(training_plot):
     assert {p.split("'")[1] for p in problems if "names" in p} == {"epoch", "train", "loss"}
 
 
+def test_a_computed_number_may_be_left_out_but_not_misquoted(training_plot):
+    """A title that shows a result (精度 0.98) is named without its number, so the alt text stays true."""
+    left_out = "折线图，横轴是“迭代周期”，标题“η =（太大）”，两条线是“训练损失”和 w₁，标注 a = −0.5。"
+    assert alt_text_problems(left_out, [training_plot]) == []
+    misquoted = left_out.replace("η =", "η = 0.9")
+    assert alt_text_problems(misquoted, [training_plot]) == [
+        "the figure draws 'η = 0.88（太大）' but the alt text does not say it"]
+
+
 def test_a_claim_about_the_language_of_the_labels_is_checked():
     grid = DrawnText(other=["短靴", "T 恤", "套衫", "裤子"])
     assert alt_text_problems("四张图像，上方是中文类别名，第一张是“短靴”。", [grid]) == []
