@@ -108,6 +108,6 @@ def alt_text_problems(alt: str, figures: list[DrawnText]) -> list[str]:
         if claim in alt and not any(script.search(t) for t in labels):
             problems.append(f"the alt text says {claim} labels, but the figure draws {labels[:6]}")
     for word in sorted(latin_words(alt)):
-        if not any(word in text for text in drawn_all):
+        if not any(plain(word) in text for text in drawn_all):
             problems.append(f"the alt text names {word!r}, which the figure does not draw")
     return problems
