@@ -6,7 +6,7 @@
 #   2. Jupyter server settings (binder/jupyter/jupyter_server_config.json): build folders such as
 #      d2lutil.egg-info/ and _build/ are hidden from the file browser.
 #   3. The reader notebooks, notebooks/<chapter>.ipynb: the MyST chapters as notebooks that read
-#      like the site (book/_ext/readernb). Their outputs and glued numbers come from the book
+#      like the site (bookmodel/readernb). Their outputs and glued numbers come from the book
 #      build when there is one (make book), else from running each chapter (a few minutes).
 # Usage: scripts/reader-setup.sh [PYTHON]   (default: python3; the environment to configure)
 set -euo pipefail
@@ -25,4 +25,4 @@ for section, values in json.loads(ours.read_text()).items():
 target.parent.mkdir(parents=True, exist_ok=True)
 target.write_text(json.dumps(config, indent=2) + "\n")
 PY
-"$python" book/_ext/readernb --execute
+"$python" -m bookmodel.readernb --execute

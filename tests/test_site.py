@@ -29,25 +29,23 @@ import http.server
 import json
 import os
 import re
-import sys
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+import launch  # book/_ext/launch.py (on pytest's pythonpath): the repository and launch links the book makes
+from bookmodel.pages import ROOT, pages
+
 SITE = Path(os.environ.get("SITE_DIR") or ROOT / "_build" / "html").resolve()
 SCREENSHOTS = SITE.parent / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-sys.path.insert(0, str(ROOT / "book" / "_ext"))
-import launch  # noqa: E402  (book/_ext/launch.py: the repository and launch links the book makes)
-
 REPOSITORY = launch.repository_url(CONFIG["repository"].get("url") or "", ROOT)
-TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+PAGES = pages()
 NOT_PAGES = {"genindex.html", "search.html", "py-modindex.html"}
 SEARCHES = {"交叉熵": "book/softmax-regression", "极大似然": "book/mse-mle", "困惑度": "book/information-theory"}
 
@@ -57,38 +55,28 @@ HIDDEN_CELL = "from d2lutil.expected import check"  # the remove-cell check at a
 
 # ---------------------------------------------------------------- what the book should contain
 
-def toc_parts() -> list[tuple[str, bool, list[str]]]:
-    """(caption, numbered, [docname, ...]) for each part of _toc.yml."""
-    return [(part["caption"], bool(part.get("numbered")), [c["file"] for c in part["chapters"]])
-            for part in TOC["parts"]]
+def toc_parts() -> list[tuple[str, list[str]]]:
+    """(caption, [docname, ...]) for each part of _toc.yml, in order."""
+    parts: dict[str, list[str]] = {}
+    for page in PAGES[1:]:
+        parts.setdefault(page.part, []).append(page.docname)
+    return list(parts.items())
 
 
 def chapter_numbers() -> dict[str, int]:
     """Docname -> chapter number; numbering runs on across numbered parts (multitoc)."""
-    numbers = {}
-    for _, numbered, files in toc_parts():
-        if numbered:
-            numbers.update((f, len(numbers) + 1) for f in files)
-    return numbers
-
-
-def is_notebook(docname: str) -> bool:
-    """A MyST Markdown notebook: front matter with a kernelspec."""
-    source = ROOT / f"{docname}.md"
-    head = source.read_text(encoding="utf-8")[:3000] if source.is_file() else ""
-    return head.startswith("---") and "kernelspec:" in head
+    return {page.docname: page.number for page in PAGES if page.number is not None}
 
 
 def notebook_pages() -> set[str]:
     """Pages that must have launch and .ipynb buttons: numbered chapters and every notebook."""
-    files = {f for _, _, fs in toc_parts() for f in fs}
-    return set(chapter_numbers()) | {f for f in files if is_notebook(f)}
+    return set(chapter_numbers()) | {page.docname for page in PAGES if page.is_notebook}
 
 
 def built_pages() -> list[str]:
     """Every built page (paths relative to SITE), or the expected ones when nothing is built."""
     if not (SITE / "index.html").is_file():
-        return ["index.html"] + [f"{f}.html" for _, _, fs in toc_parts() for f in fs]
+        return ["index.html"] + [f"{f}.html" for _, fs in toc_parts() for f in fs]
     pages = (p.relative_to(SITE).as_posix() for p in SITE.rglob("*.html"))
     return sorted(p for p in pages if not p.startswith("_") and p not in NOT_PAGES)
 
@@ -221,7 +209,7 @@ class Visit:
 def test_every_chapter_is_built():
     if not (SITE / "index.html").is_file():
         pytest.fail(f"no built book in {SITE}: run `make book` first", pytrace=False)
-    missing = [f for _, _, fs in toc_parts() for f in fs if not (SITE / f"{f}.html").is_file()]
+    missing = [f for _, fs in toc_parts() for f in fs if not (SITE / f"{f}.html").is_file()]
     assert not missing, f"chapters in _toc.yml without a page: {missing}"
     entries = re.findall(r"^@\w+\{", (ROOT / "book" / "references.bib").read_text(encoding="utf-8"), re.M)
     listed = len(re.findall(r'<div class="citation" id="[^"]+" role="listitem"',
@@ -268,21 +256,21 @@ PAGE_STATE = """() => {
 
 def check_sidebar(state, visit) -> list[str]:
     problems = []
-    captions = [caption for caption, _, _ in toc_parts()]
+    captions = [caption for caption, _ in toc_parts()]
     if state["captions"] != captions:
         problems.append(f"sidebar parts {state['captions']}, _toc.yml has {captions}")
     links = {}
     for link in state["sidebar"]:
         links.setdefault(visit.docname(link["href"].split("#")[0]), link["text"])
     numbers = chapter_numbers()
-    for _, _, files in toc_parts():
+    for _, files in toc_parts():
         for docname in files:
             if docname not in links:
                 problems.append(f"sidebar has no link to {docname}")
             elif docname in numbers and not links[docname].startswith(f"{numbers[docname]}. "):
                 problems.append(f"sidebar: {docname} is {links[docname]!r}, not chapter {numbers[docname]}")
-    if TOC["root"] not in links:
-        problems.append(f"sidebar has no link to the home page {TOC['root']}")
+    if PAGES[0].docname not in links:
+        problems.append(f"sidebar has no link to the home page {PAGES[0].docname}")
     return problems
 
 
@@ -403,7 +391,7 @@ def test_page(page, visit):
 @pytest.mark.parametrize("query", list(SEARCHES))
 def test_search(query, visit):
     """search.html?q=<term> lists every chapter whose prose uses the term."""
-    expected = {f for _, _, fs in toc_parts() for f in fs if query in article_text(f"{f}.html")}
+    expected = {f for _, fs in toc_parts() for f in fs if query in article_text(f"{f}.html")}
     assert SEARCHES[query] in expected, f"{SEARCHES[query]} does not use {query}: pick another search term"
     visit.open(f"search.html?q={quote(query)}")
     visit.page.wait_for_function("""() => {

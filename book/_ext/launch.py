@@ -9,7 +9,7 @@
   `launch_buttons.jupyterhub_url` is set; it pulls the branch `launch_buttons.jupyterhub_branch`
   (default "notebooks"), which scripts/publish-notebooks.sh fills, since notebooks/ is not
   committed on main.
-- The header's ".ipynb" download is the same reader notebook, written at the end of the build.
+- The header's ".ipynb" download is the same reader notebook (written by reader_notebooks.py).
 """
 import re
 import subprocess
@@ -120,19 +120,9 @@ def add_launch_group(app, pagename, templatename, context, doctree) -> None:
                                           "buttons": buttons, "label": "launch-buttons"})
 
 
-def write_notebooks(app, exception) -> None:
-    """Write every page's reader notebook where the .ipynb download links point."""
-    if exception is not None or app.builder.format != "html":
-        return
-    from readernb.notebook import build
-    cache = Path(app.outdir).parent / ".jupyter_cache"
-    build(Path(app.outdir) / "_sources" / "book", cache_dir=cache, sign=False, figures=False)
-
-
 def setup(app):
     app.add_config_value("d2l_launch", {}, "html")
     app.connect("config-inited", configure)
     app.connect("html-page-context", offer_notebook, priority=500)
     app.connect("html-page-context", add_launch_group, priority=502)  # after the theme's buttons
-    app.connect("build-finished", write_notebooks)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -6,7 +6,7 @@ The numbers are the site's: equations, figures and exercises are numbered per ch
 import re
 from dataclasses import dataclass, field
 
-from .book import Page
+from ..pages import Page
 
 SECTION_LABEL = re.compile(r"^\((?P<label>[\w.:-]+)\)=\s*$")
 HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.+?)\s*#*\s*$")
