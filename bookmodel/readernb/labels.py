@@ -6,15 +6,8 @@ The numbers are the site's: equations, figures and exercises are numbered per ch
 import re
 from dataclasses import dataclass, field
 
+from ..myst import DIRECTIVE, FENCE, FIGURE_NAME, HEADING, MATH_CLOSE, OPTION, SECTION_LABEL
 from ..pages import Page
-
-SECTION_LABEL = re.compile(r"^\((?P<label>[\w.:-]+)\)=\s*$")
-HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.+?)\s*#*\s*$")
-MATH_CLOSE = re.compile(r"^\$\$\s*(?:\((?P<label>[\w.:-]+)\))?\s*$")
-DIRECTIVE = re.compile(r"^(?P<fence>`{3,}|:{3,}|~{3,})\{(?P<name>[\w:-]+)\}\s*(?P<arg>.*?)\s*$")
-OPTION = re.compile(r"^:(?P<key>[\w-]+):\s*(?P<value>.*?)\s*$")
-FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})")
-FIGURE_NAME = re.compile(r"^\s+name:\s*(?P<name>[\w.:-]+)\s*$")
 
 
 @dataclass(frozen=True)
