@@ -66,14 +66,15 @@ class MySTNotebook(IPyNbFile):
 
     def setup(self):
         """Start the chapter's kernel with the book's flags (one torch thread under pytest-xdist)."""
-        with kernels.flags_set(one_thread="PYTEST_XDIST_WORKER" in os.environ):
-            super().setup()
+        with kernels.flags_set(one_thread="PYTEST_XDIST_WORKER" in os.environ), kernels.one_start_at_a_time():
+            super().setup()  # starts the kernel and waits until it answers
 
 
 # Tests of build products, run by their own targets after the build: `make test-site` (the
 # HTML in a browser, and its accessibility), `make test-pdf` (the PDF) and `make test-notebooks` (the reader
 # notebooks in JupyterLab). Plain pytest runs leave them out.
-NAMED_ONLY = {str(ROOT / "tests" / name) for name in ("test_site.py", "test_a11y.py", "test_pdf.py", "test_notebooks.py")}
+NAMED_ONLY = {str(ROOT / "tests" / name)
+              for name in ("test_site.py", "test_a11y.py", "test_pdf.py", "test_notebooks.py")}
 
 
 def pytest_ignore_collect(collection_path, config):

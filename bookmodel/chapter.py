@@ -4,7 +4,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .kernels import flags_set
+from .kernels import flags_set, one_start_at_a_time
 from .pages import ROOT
 from .settings import settings
 
@@ -18,6 +18,20 @@ def read(path: Path, root: Path = ROOT):
     config = MdParserConfig(enable_extensions=set(settings(root).extensions))
     return read_myst_markdown_notebook(Path(path).read_text(encoding="utf-8"), config=config,
                                        add_source_map=True, path=str(path))
+
+
+def _client_class():
+    """nbclient's NotebookClient, starting its kernel under the machine-wide start lock."""
+    from nbclient import NotebookClient
+
+    class Client(NotebookClient):
+        async def async_start_new_kernel(self, **kwargs):
+            """Start the kernel and wait until it answers, one kernel at a time (kernels.one_start_at_a_time)."""
+            with one_start_at_a_time():
+                await super().async_start_new_kernel(**kwargs)
+                await super().async_start_new_kernel_client()
+
+    return Client
 
 
 @dataclass
@@ -42,11 +56,11 @@ def run(nb, cwd: Path, timeout: int | None = None, km=None, root: Path = ROOT, o
     one_thread gives the kernel one torch thread (chapters run side by side).
     A failing cell, a timeout or a dead kernel ends the run with `error` set.
     """
-    from nbclient import NotebookClient
     nb = copy.deepcopy(nb)
     config = settings(root)
-    client = NotebookClient(nb, km=km, kernel_name=KERNEL_NAME, allow_errors=config.allow_errors, record_timing=False,
-                            timeout=timeout or config.timeout, resources={"metadata": {"path": str(cwd)}})
+    client = _client_class()(nb, km=km, kernel_name=KERNEL_NAME, allow_errors=config.allow_errors,
+                             record_timing=False,  # cell timings would change the run's cache key
+                             timeout=timeout or config.timeout, resources={"metadata": {"path": str(cwd)}})
     error = None
     start = time.perf_counter()
     with flags_set(one_thread):

@@ -13,7 +13,10 @@ The same flags in the test run and in the build make the two runs of a chapter i
 run stored by one is current for the other (bookmodel.cache).
 """
 import contextlib
+import fcntl
 import os
+import tempfile
+from pathlib import Path
 
 STRICT_FONTS, NARROW_FIGURES = "D2LUTIL_STRICT_FONTS", "D2LUTIL_NARROW_FIGURES"
 FLAGS = {STRICT_FONTS: "1", NARROW_FIGURES: "1"}
@@ -49,3 +52,22 @@ def flags_set(one_thread: bool = False):
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+START_LOCK = Path(tempfile.gettempdir()) / "bookmodel-kernel-start.lock"
+
+
+@contextlib.contextmanager
+def one_start_at_a_time():
+    """Hold the machine-wide kernel start lock for this block (a kernel's start, until it is ready).
+
+    jupyter_client picks a kernel's free ports before the kernel binds them, so two kernels that
+    start at once in two processes (parallel chapters) can pick the same port and one fails with
+    "Address already in use". Starting them one after another, each until it answers, avoids it.
+    """
+    with open(START_LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

@@ -16,6 +16,8 @@ import subprocess
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
+from bookmodel.pages import is_notebook as is_notebook_file
+
 GITHUB = re.compile(
     r"^(?:https://github\.com/|git@github\.com:|ssh://git@github\.com/)"
     r"(?P<owner>[\w.-]+)/(?P<repo>[\w.-]+?)(?:\.git)?/?$"
@@ -100,8 +102,8 @@ def configure(app, config) -> None:
 
 
 def is_notebook(app, pagename: str) -> bool:
-    """True for a page written as a notebook (its metadata has a kernelspec)."""
-    return "kernelspec" in app.env.metadata.get(pagename, {})
+    """True for a page written as a notebook (bookmodel.pages.is_notebook of its source)."""
+    return pagename in app.env.found_docs and is_notebook_file(Path(app.env.doc2path(pagename)))
 
 
 def offer_notebook(app, pagename, templatename, context, doctree) -> None:

@@ -124,7 +124,8 @@ def read_page(page: Page, root: Path = ROOT):
 def reader_notebook(page: Page, source, labels: Labels, refs: dict, run: tuple[list, dict] | None):
     """The reader notebook of one page of the book (source: the page as read_page reads it)."""
     runs, glue = run if run is not None else (None, {})
-    if runs is not None and [r.source.strip() for r in runs] != [c.source.strip() for c in source.cells if c.cell_type == "code"]:
+    code = [c.source.strip() for c in source.cells if c.cell_type == "code"]
+    if runs is not None and [r.source.strip() for r in runs] != code:
         raise ValueError(f"{page.path.name}: the run's code differs from the chapter's: rebuild the book (make book)")
     ctx = markdown.Context(page.stem, labels, glue, refs, source_dir=page.path.parent)
     cells, k = [], 0
