@@ -19,7 +19,7 @@ book: $(STAMP) data
 
 # The chapters run side by side, one per pytest-xdist worker (as many as usable CPUs), longest first.
 test: $(STAMP) data
-	$(VENV)/bin/pytest --nbval -n auto --dist loadfile
+	$(VENV)/bin/pytest --nbval -n auto --dist loadfile --no-loadscope-reorder
 
 test-site: $(STAMP)
 	./scripts/system-packages.sh --browser

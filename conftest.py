@@ -5,8 +5,9 @@ the book build reads it (bookmodel.chapter.read) and handed to nbval, so no gene
 is committed. Each code cell becomes a test item named `book/<chapter>.md::Cell N`, run in
 one kernel per chapter with the book's environment flags (bookmodel.kernels) and the book's
 cell timeout (_config.yml's execute.timeout); a cell that raises fails with its traceback.
-With pytest-xdist (`make test`: -n auto --dist loadfile) the chapters run side by side, one
-per worker, each kernel with one torch thread.
+With pytest-xdist (`make test`: -n auto --dist loadfile --no-loadscope-reorder) the chapters
+run side by side, one per worker, each kernel with one torch thread, in the order collected
+here (longest first) rather than xdist's (files with the most tests first).
 """
 import os
 from collections import defaultdict

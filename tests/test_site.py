@@ -36,7 +36,9 @@ import pytest
 import yaml
 
 import launch  # book/_ext/launch.py (on pytest's pythonpath): the repository and launch links the book makes
+import site_visits  # tests/site_visits.py: the pages in one browser, loaded once per kind of reader
 from bookmodel.pages import ROOT, pages
+from site_visits import check, result
 
 SITE = Path(os.environ.get("SITE_DIR") or ROOT / "_build" / "html").resolve()
 SCREENSHOTS = SITE.parent / "screenshots"
@@ -146,62 +148,15 @@ class BookHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-class Visit:
-    """A browser tab on the served book that records everything that goes wrong."""
+@pytest.fixture(scope="session")
+def site_report(site):
+    """Every check that test_site.py and test_a11y.py registered, run on each page loaded once per
+    kind of reader, several pages at a time in one Chromium (tests/site_visits.py)."""
+    from d2lutil.cpus import available_cpus
 
-    def __init__(self, browser, base: str, **context):
-        """`context`: options of Playwright's browser.new_context (viewport, color_scheme, ...)."""
-        self.base = base
-        self.problems: list[str] = []
-        self.external: list[str] = []
-        self.context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, "accept_downloads": True,
-                                              **context})
-        self.context.set_default_timeout(90_000)  # pages load slowly on a busy machine
-        self.context.route("**/*", self._route)
-        self.page = self.context.new_page()
-        self.page.on("console", lambda m: m.type == "error" and self.problems.append(f"console error: {m.text}"))
-        self.page.on("pageerror", lambda e: self.problems.append(f"JavaScript error: {e}"))
-        self.page.on("requestfailed", lambda r: self.problems.append(f"request failed: {r.url} ({r.failure})"))
-        self.page.on("response", lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}"))
-
-    def _route(self, route):
-        url = route.request.url
-        if urlsplit(url).hostname != "127.0.0.1":
-            self.external.append(url)
-            route.abort("blockedbyclient")
-        else:
-            route.continue_()
-
-    def open(self, path: str):
-        self.page.goto(urljoin(self.base, path), wait_until="load")
-        source = SITE / urlsplit(path).path
-        refresh = re.search(r'http-equiv="Refresh" content="0; url=([^"]+)"', source.read_text(encoding="utf-8"))
-        if refresh:  # the root index.html only redirects to the book's home page
-            self.page.wait_for_url(urljoin(urljoin(self.base, path), refresh[1]), wait_until="load")
-        self.mathjax = self.page.evaluate("""async () => {
-            if (!(window.MathJax && MathJax.startup && MathJax.startup.promise)) return false;
-            await MathJax.startup.promise;
-            return true;
-        }""")
-        self.page.wait_for_load_state("networkidle")
-
-    def docname(self, url: str) -> str:
-        """'book/softmax-regression' for any URL of that page on the served book."""
-        path = unquote(urlsplit(url).path)[len(urlsplit(self.base).path):]
-        return re.sub(r"\.html$", "", path or "index.html")
-
-    def screenshot(self, name: str):
-        """The whole page; a window as tall as the page keeps the sticky sidebar and header in it."""
-        path = SCREENSHOTS / f"{name}.png"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        viewport = self.page.viewport_size
-        height = self.page.evaluate("() => document.documentElement.scrollHeight")
-        self.page.set_viewport_size({"width": viewport["width"], "height": max(height, viewport["height"])})
-        self.page.screenshot(path=str(path), full_page=True)
-        self.page.set_viewport_size(viewport)
-
-    def close(self):
-        self.context.close()
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"{CHROMIUM} is missing: run ./scripts/system-packages.sh --browser", pytrace=False)
+    return site_visits.visit_site(CHROMIUM, CHROMIUM_ARGS, site, SITE, SCREENSHOTS, parallel=available_cpus() + 1)
 
 
 # ---------------------------------------------------------------- the tests
@@ -303,17 +258,17 @@ def check_header_buttons(state, docname) -> list[str]:
     return problems
 
 
-def check_downloads(visit, docname) -> list[str]:
+async def check_downloads(visit, docname) -> list[str]:
     """Click the .md and .ipynb entries of the download menu; each must save a file."""
     page, problems = visit.page, []
     stem = docname.split("/")[-1]
     for label, suffix in (("download-source-button", ".md"), ("download-notebook-button", ".ipynb")):
-        if not page.is_visible(f"a.btn-{label}"):
-            page.click(".dropdown-download-buttons > button.dropdown-toggle")
-        with page.expect_download(timeout=10_000) as info:
-            page.click(f"a.btn-{label}")
-        download = info.value
-        text = Path(download.path()).read_text(encoding="utf-8")
+        if not await page.is_visible(f"a.btn-{label}"):
+            await page.click(".dropdown-download-buttons > button.dropdown-toggle")
+        async with page.expect_download(timeout=10_000) as info:
+            await page.click(f"a.btn-{label}")
+        download = await info.value
+        text = Path(await download.path()).read_text(encoding="utf-8")
         if download.suggested_filename != f"{stem}{suffix}":
             problems.append(f"{suffix} download is named {download.suggested_filename}")
         if suffix == ".ipynb":
@@ -327,7 +282,7 @@ def check_downloads(visit, docname) -> list[str]:
     return problems
 
 
-def check_exercises(visit, state) -> list[str]:
+async def check_exercises(visit, state) -> list[str]:
     problems = []
     if state["exerciseSection"] and not (state["exercises"] and state["solutions"]):
         problems.append(f"练习 has {state['exercises']} exercises and {len(state['solutions'])} solutions")
@@ -336,17 +291,17 @@ def check_exercises(visit, state) -> list[str]:
             problems.append(f"solution {solution['id']} is not a collapsed dropdown: {solution}")
     if state["solutions"]:  # the first one opens on a click on its title
         first = visit.page.locator("div.solution").first
-        first.locator(":scope > .admonition-title").click()
-        first.locator(":scope > :not(.admonition-title)").first.wait_for(state="visible", timeout=5_000)
-        first.locator(":scope > .admonition-title").click()  # closed again for the screenshot
+        await first.locator(":scope > .admonition-title").click()
+        await first.locator(":scope > :not(.admonition-title)").first.wait_for(state="visible", timeout=5_000)
+        await first.locator(":scope > .admonition-title").click()  # closed again for the screenshot
     return problems
 
 
-@pytest.mark.parametrize("page", built_pages())
-def test_page(page, visit):
-    visit.open(page)
+@check("page", "desktop", order=40, targets=built_pages)
+async def look_at_page(visit, page) -> list[str]:
+    """The problems of one page: everything but accessibility (test_a11y.py)."""
     docname = visit.docname(visit.page.url)
-    state = visit.page.evaluate(PAGE_STATE)
+    state = await visit.page.evaluate(PAGE_STATE)
     problems = list(link_problems(page))
 
     # MathJax, from the book itself, typeset every formula
@@ -375,32 +330,43 @@ def test_page(page, visit):
         if out["height"] > 25 * out["font"] or (out["scroll"] > out["height"] + 1 and out["overflow"] not in ("auto", "scroll")):
             problems.append(f"a long output is not in a scroll box: {out}")
 
-    problems += check_exercises(visit, state)
+    problems += await check_exercises(visit, state)
     if docname in notebook_pages():
         problems += check_header_buttons(state, docname)
-    visit.screenshot(re.sub(r"\.html$", "", page))
+    await visit.screenshot(re.sub(r"\.html$", "", page))
     problems += [f"request to another site (blocked): {url}" for url in visit.external]
     errors_before_downloads = list(visit.problems)
     if docname in notebook_pages():
-        problems += check_downloads(visit, docname)
+        problems += await check_downloads(visit, docname)
+    return problems + errors_before_downloads
 
-    problems += errors_before_downloads
+
+@pytest.mark.parametrize("page", built_pages())
+def test_page(page, site_report):
+    problems = result(site_report, "desktop", page, "page")
     assert not problems, f"{page}:\n  " + "\n  ".join(dict.fromkeys(problems))
 
 
-@pytest.mark.parametrize("query", list(SEARCHES))
-def test_search(query, visit):
-    """search.html?q=<term> lists every chapter whose prose uses the term."""
-    expected = {f for _, fs in toc_parts() for f in fs if query in article_text(f"{f}.html")}
-    assert SEARCHES[query] in expected, f"{SEARCHES[query]} does not use {query}: pick another search term"
-    visit.open(f"search.html?q={quote(query)}")
-    visit.page.wait_for_function("""() => {
+@check("search", "desktop", order=10, targets=lambda: [f"?search-{q}" for q in SEARCHES])
+async def search(visit, target) -> tuple[set, list[str]]:
+    """The pages a search lists, and the problems of the search page."""
+    query = target.removeprefix("?search-")
+    await visit.open(f"search.html?q={quote(query)}")
+    await visit.page.wait_for_function("""() => {
         const status = document.querySelector("#search-results p.search-summary");
         return status && status.innerText.trim().length > 0;
     }""", timeout=30_000)
-    found = {visit.docname(href.split("?")[0]) for href in visit.page.eval_on_selector_all(
+    found = {visit.docname(href.split("?")[0]) for href in await visit.page.eval_on_selector_all(
         "#search-results ul.search > li > a", "links => links.map(a => a.href)")}
-    visit.screenshot(f"search-{query}")
+    await visit.screenshot(f"search-{query}")
+    return found, visit.problems + [f"request to another site (blocked): {url}" for url in visit.external]
+
+
+@pytest.mark.parametrize("query", list(SEARCHES))
+def test_search(query, site_report):
+    """search.html?q=<term> lists every chapter whose prose uses the term."""
+    expected = {f for _, fs in toc_parts() for f in fs if query in article_text(f"{f}.html")}
+    assert SEARCHES[query] in expected, f"{SEARCHES[query]} does not use {query}: pick another search term"
+    found, problems = result(site_report, "desktop", f"?search-{query}", "search")
     assert expected <= found, f"search for {query} missed {sorted(expected - found)} (found {sorted(found)})"
-    problems = visit.problems + [f"request to another site (blocked): {url}" for url in visit.external]
     assert not problems, "\n".join(problems)
