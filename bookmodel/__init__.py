@@ -11,5 +11,6 @@ instead of reading _toc.yml, _config.yml or a chapter itself:
 - `kernels`: the environment flags the book's kernels get (documented there, set only there);
 - `cache`: the execution cache (myst-nb's jupyter-cache) and whether a run is current;
 - `glue`: the values a run glued (myst_nb.glue);
+- `myst`: the MyST syntax the tools parse line by line (labels, roles, fences);
 - `readernb`: the chapters as reader notebooks for JupyterLab.
 """

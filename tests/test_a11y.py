@@ -27,6 +27,7 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = built_pages()
 PHONES = (390, 320)
 MAX_TAB_STOPS = 800
+SNIPPET_SEARCHES = ["维度", "梯度"]
 # Multi-panel figures (2 or more columns of panels): each comes in a narrow layout for phones,
 # panels stacked (d2lutil/narrowfig.py, book/_ext/narrow_figures.py). How many per page:
 NARROW_FIGURES = {
@@ -134,19 +135,20 @@ def test_file_like_alt():
 
 # ---------------------------------------------------------------- what a visit of each page looks at
 
-@check("axe", "desktop", order=10, targets=lambda: PAGES)
+@check("axe", "desktop", order=10, targets=lambda: PAGES, tests=("test_axe",))
 async def run_axe(visit, page) -> list[dict]:
     """axe-core's violations on the page as loaded."""
     await visit.page.add_script_tag(content=axe_source())
     return await visit.page.evaluate(AXE_RUN)
 
 
-@check("images-and-formulas", "desktop", order=15, targets=lambda: PAGES)
+@check("images-and-formulas", "desktop", order=15, targets=lambda: PAGES, tests=("test_images_and_formulas",))
 async def images_and_formulas(visit, page) -> dict:
     return await visit.page.evaluate(IMAGES_AND_FORMULAS)
 
 
-@check("wide-figures", "desktop", order=20, targets=lambda: sorted(NARROW_FIGURES))
+@check("wide-figures", "desktop", order=20, targets=lambda: sorted(NARROW_FIGURES),
+       tests=("test_multi_panel_figures_are_wide_on_a_desktop_and_in_print",))
 async def wide_figures(visit, page) -> tuple[list, list]:
     """The multi-panel figures on the screen and in print (the print emulation is undone)."""
     screen = await visit.page.evaluate(PICTURES)
@@ -156,7 +158,7 @@ async def wide_figures(visit, page) -> tuple[list, list]:
     return screen, printed
 
 
-@check("focus", "desktop", order=30, targets=lambda: PAGES)
+@check("focus", "desktop", order=30, targets=lambda: PAGES, tests=("test_focus_is_visible",))
 async def focus_walk(visit, page) -> tuple[int, list[str]]:
     """Tab through the whole page: (stops, problems); focus and scroll are reset afterwards."""
     stops, problems = 0, []
@@ -174,7 +176,7 @@ async def focus_walk(visit, page) -> tuple[int, list[str]]:
     return stops, problems
 
 
-@check("print", "desktop", order=50, targets=lambda: PAGES)
+@check("print", "desktop", order=50, targets=lambda: PAGES, tests=("test_print",))
 async def print_code(visit, page) -> list[str]:
     """Print media at about an A4 text width: the code lines that run off the page (the last look)."""
     await visit.page.set_viewport_size({"width": 700, "height": 1000})
@@ -186,7 +188,7 @@ async def print_code(visit, page) -> list[str]:
 
 def phone_check(width: int):
     """The look at a page on a phone `width` px wide."""
-    @check(f"phone-{width}", f"phone-{width}", order=10, targets=lambda: PAGES)
+    @check(f"phone-{width}", f"phone-{width}", order=10, targets=lambda: PAGES, tests=("test_phone_width",))
     async def on_phone(visit, page) -> tuple[dict, list]:
         state = await visit.page.evaluate(OVERFLOW)
         pictures = await visit.page.evaluate(PICTURES)
@@ -199,7 +201,7 @@ for _width in PHONES:
     phone_check(_width)
 
 
-@check("dark", "dark", order=10, targets=lambda: ["book/index.html"])
+@check("dark", "dark", order=10, targets=lambda: ["book/index.html"], tests=("test_dark_mode_follows_the_system",))
 async def dark_mode(visit, page) -> tuple[list, list[str]]:
     theme = await visit.page.evaluate(
         "() => [document.documentElement.dataset.theme, document.documentElement.dataset.mode]")
@@ -207,7 +209,8 @@ async def dark_mode(visit, page) -> tuple[list, list[str]]:
     return theme, visit.problems
 
 
-@check("snippets", "desktop", order=10, targets=lambda: ["?snippets-维度", "?snippets-梯度"])
+@check("snippets", "desktop", order=10, targets=lambda: [f"?snippets-{q}" for q in SNIPPET_SEARCHES],
+       tests=("test_search_snippets_have_no_tex",))
 async def search_snippets(visit, target) -> list[str]:
     query = target.removeprefix("?snippets-")
     await visit.open(f"search.html?q={quote(query)}")
@@ -291,7 +294,7 @@ def test_root_redirect_is_a_page():
     assert re.search(r'href="book/index.html"', text), "root index.html has no link for readers without redirects"
 
 
-@pytest.mark.parametrize("query", ["维度", "梯度"])
+@pytest.mark.parametrize("query", SNIPPET_SEARCHES)
 def test_search_snippets_have_no_tex(query, site_report):
     snippets = result(site_report, "desktop", f"?snippets-{query}", "snippets")
     raw = [s for s in snippets if RAW_TEX.search(s)]

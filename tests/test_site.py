@@ -4,7 +4,10 @@
 the environment variable SITE_DIR. The pages are served from 127.0.0.1 by http.server in a
 thread; a request to any other host is blocked and fails the test, so a page that would load
 something from a CDN (MathJax, fonts, scripts) fails here as it would fail for an offline
-reader. Each page test checks, for one page:
+reader. Each page is loaded once per kind of reader (desktop, two phones), several pages at a
+time in one Chromium, and every check of this file and test_a11y.py looks at that load
+(tests/site_visits.py); the tests then assert on what the checks saw. Each page test checks,
+for one page:
 
 - no JavaScript or console error, no failed request, no response >= 400, nothing external;
 - MathJax (served from the book) typeset every formula: each `.math` element holds an
@@ -149,14 +152,15 @@ class BookHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="session")
-def site_report(site):
+def site_report(site, request):
     """Every check that test_site.py and test_a11y.py registered, run on each page loaded once per
     kind of reader, several pages at a time in one Chromium (tests/site_visits.py)."""
     from d2lutil.cpus import available_cpus
 
     if not Path(CHROMIUM).is_file():
         pytest.fail(f"{CHROMIUM} is missing: run ./scripts/system-packages.sh --browser", pytrace=False)
-    return site_visits.visit_site(CHROMIUM, CHROMIUM_ARGS, site, SITE, SCREENSHOTS, parallel=available_cpus() + 1)
+    return site_visits.visit_site(CHROMIUM, CHROMIUM_ARGS, site, SITE, SCREENSHOTS, parallel=available_cpus() + 1,
+                                  wanted=site_visits.selected(request.session.items))
 
 
 # ---------------------------------------------------------------- the tests
@@ -297,7 +301,7 @@ async def check_exercises(visit, state) -> list[str]:
     return problems
 
 
-@check("page", "desktop", order=40, targets=built_pages)
+@check("page", "desktop", order=40, targets=built_pages, tests=("test_page",))
 async def look_at_page(visit, page) -> list[str]:
     """The problems of one page: everything but accessibility (test_a11y.py)."""
     docname = visit.docname(visit.page.url)
@@ -347,7 +351,7 @@ def test_page(page, site_report):
     assert not problems, f"{page}:\n  " + "\n  ".join(dict.fromkeys(problems))
 
 
-@check("search", "desktop", order=10, targets=lambda: [f"?search-{q}" for q in SEARCHES])
+@check("search", "desktop", order=10, targets=lambda: [f"?search-{q}" for q in SEARCHES], tests=("test_search",))
 async def search(visit, target) -> tuple[set, list[str]]:
     """The pages a search lists, and the problems of the search page."""
     query = target.removeprefix("?search-")
