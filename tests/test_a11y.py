@@ -21,7 +21,7 @@ from urllib.parse import quote
 import pytest
 
 from site_visits import check, result
-from test_site import RAW_TEX, ROOT, built_pages, site_report  # noqa: F401  (site_report: the fixture)
+from test_site import RAW_TEX, ROOT, SITE, built_pages, site_report  # noqa: F401  (site_report: the fixture)
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = built_pages()
