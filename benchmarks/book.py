@@ -1,8 +1,7 @@
 """Figures 3 and 4: executing the chapters cold, rebuilding the book, and peak memory.
 
-Every chapter is executed in its own fresh worker process, which reads the MyST file
-with jupytext and runs it with nbclient in a new kernel whose working directory is
-book/ (as in the book build). The worker times the execution (kernel start to kernel
+Every chapter is executed in its own fresh worker process, which reads and runs it as
+everything else does (bookmodel.chapter: a new kernel in book/, as in the book build). The worker times the execution (kernel start to kernel
 shutdown) and reads the kernel's peak resident memory from getrusage(RUSAGE_CHILDREN):
 the kernel is the worker's only child, so that is its high-water mark.
 
@@ -10,7 +9,6 @@ Run as a script, this module is that worker:
     python benchmarks/book.py book/<chapter>.md    -> one JSON line on stdout
 """
 import json
-import os
 import re
 import resource
 import shutil
@@ -20,45 +18,26 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-TIMEOUT = 600
+from bookmodel import chapter
+from bookmodel.pages import ROOT, pages
+from bookmodel.settings import settings
 
-
-def book_pages() -> list:
-    """The book's pages in table-of-contents order (readernb's reading of _toc.yml, the one the build tools share)."""
-    sys.path.insert(0, str(ROOT / "book" / "_ext"))
-    from readernb.book import pages
-    return pages(ROOT)
+TIMEOUT = settings(ROOT).timeout
 
 
 def execute(path: Path) -> dict:
     """Execute one chapter in a new kernel (cwd = its directory); time it and read the kernel's peak RSS."""
-    import jupytext
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
-
-    nb = jupytext.read(path)
-    client = NotebookClient(nb, timeout=TIMEOUT, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
-    error = None
-    start = time.perf_counter()
-    try:
-        client.execute()
-    except CellExecutionError as exc:
-        error = str(exc).strip().splitlines()[-1][:300]
-    except Exception as exc:  # a dead kernel, a timeout: report it, the benchmark goes on
-        error = f"{type(exc).__name__}: {exc}"[:300]
-    seconds = time.perf_counter() - start
+    run = chapter.run_file(path)
+    error = None if run.ok else run.error.strip().splitlines()[-1][:300]
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # the kernel, now exited and reaped
-    return {"chapter": path.stem, "seconds": seconds, "cpu_s": usage.ru_utime + usage.ru_stime,
+    return {"chapter": path.stem, "seconds": run.seconds, "cpu_s": usage.ru_utime + usage.ru_stime,
             "peak_rss_mb": usage.ru_maxrss * 1024 / 1e6,  # Linux reports kilobytes
-            "ok": error is None, "error": error}
+            "ok": run.ok, "error": error}
 
 
 def execute_in_worker(path: Path) -> dict:
     """Run `execute` for one chapter in a fresh Python process, so nothing is shared between chapters."""
-    env = dict(os.environ, D2LUTIL_STRICT_FONTS="1")  # as `make book` / `make test` set it
-    proc = subprocess.run([sys.executable, __file__, str(path)], cwd=path.parent, env=env,
+    proc = subprocess.run([sys.executable, __file__, str(path)], cwd=path.parent,
                           capture_output=True, text=True, timeout=TIMEOUT + 60)
     lines = proc.stdout.strip().splitlines()
     if proc.returncode != 0 or not lines:
@@ -71,7 +50,7 @@ def execute_in_worker(path: Path) -> dict:
 def measure_chapters(log=print) -> dict:
     """Figure 4 (and each chapter's time): every chapter executed cold, one after the other, each alone."""
     chapters, skipped = [], []
-    for page in book_pages():
+    for page in pages(ROOT):
         (chapters if page.is_notebook else skipped).append(page.path)
     results = []
     start = time.perf_counter()
@@ -103,9 +82,8 @@ SNAPSHOT_IGNORE = shutil.ignore_patterns(".git", ".venv", "_build", ".pytest_cac
 def jupyter_book_build(source: Path) -> dict:
     """`jupyter-book build . -W -n --keep-going` in `source`, as `make book` runs it; time it."""
     jb = Path(sys.executable).with_name("jupyter-book")
-    env = dict(os.environ, D2LUTIL_STRICT_FONTS="1")
     start = time.perf_counter()
-    proc = subprocess.run([str(jb), "build", ".", "-W", "-n", "--keep-going"], cwd=source, env=env,
+    proc = subprocess.run([str(jb), "build", ".", "-W", "-n", "--keep-going"], cwd=source,
                           capture_output=True, text=True, timeout=3600)
     seconds = time.perf_counter() - start
     log = proc.stdout + proc.stderr
@@ -145,10 +123,9 @@ def measure_rebuild(keep: bool = False) -> dict:
 
 def execute_chapters(source: Path) -> dict:
     """Figure 3a: `make book`'s first step in `source` with an empty cache: every chapter, in parallel."""
-    env = dict(os.environ, D2LUTIL_STRICT_FONTS="1")
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, str(source / "scripts" / "execute_chapters.py"), "--root", str(source)],
-                          cwd=source, env=env, capture_output=True, text=True, timeout=3600)
+                          cwd=source, capture_output=True, text=True, timeout=3600)
     seconds = time.perf_counter() - start
     jobs = re.search(r"executing (\d+) chapter\(s\), (\d+) at a time", proc.stdout)
     return {"seconds": seconds, "returncode": proc.returncode,

@@ -117,5 +117,4 @@ def measure_train_ch3() -> dict:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
     print(json.dumps(compare()))

@@ -22,18 +22,19 @@ V1, V2 = Path("/sys/fs/cgroup/cpu"), Path("/sys/fs/cgroup")
 # Runs one chapter; only its kernel goes into the group (argv[3:] are the group's
 # cgroup.procs files): on Binder one Jupyter server drives every kernel.
 RUN_CHAPTER = """
-import sys, jupytext
+import sys
 from jupyter_client import KernelManager
-from nbclient import NotebookClient
+from bookmodel import chapter
 path, cwd, *procs = sys.argv[1:]
-km = KernelManager(kernel_name="python3")
+km = KernelManager(kernel_name=chapter.KERNEL_NAME)
 km.start_kernel(cwd=cwd)
 try:
     for p in procs:
         open(p, "w").write(str(km.provisioner.process.pid))
-    NotebookClient(jupytext.read(path), km=km, timeout=900, resources={"metadata": {"path": cwd}}).execute()
+    run = chapter.run(chapter.read(path), cwd, km=km)
 finally:
     km.shutdown_kernel(now=True)
+sys.exit(run.error)
 """
 
 

@@ -6,7 +6,7 @@
 #   2. Jupyter server settings (binder/jupyter/jupyter_server_config.json): build folders such as
 #      d2lutil.egg-info/ and _build/ are hidden from the file browser.
 #   3. The reader notebooks, notebooks/<chapter>.ipynb: the MyST chapters as notebooks that read
-#      like the site (book/_ext/readernb). Their outputs and glued numbers come from the book
+#      like the site (bookmodel/readernb). Their outputs and glued numbers come from the book
 #      build when there is one (make book), else from running each chapter (a few minutes).
 # Usage: scripts/reader-setup.sh [PYTHON] [--settings-only]   (default: python3; the environment
 # to configure; --settings-only: steps 1 and 2, as for make hub-sim's hub environment)
@@ -27,4 +27,4 @@ target.parent.mkdir(parents=True, exist_ok=True)
 target.write_text(json.dumps(config, indent=2) + "\n")
 PY
 [[ ${2:-} == --settings-only ]] && exit 0
-"$python" book/_ext/readernb --execute
+"$python" -m bookmodel.readernb --execute

@@ -20,12 +20,14 @@ from urllib.parse import quote
 
 import pytest
 
-from test_site import RAW_TEX, ROOT, SITE, Visit, built_pages
+from site_visits import check, result
+from test_site import RAW_TEX, ROOT, SITE, built_pages, site_report  # noqa: F401  (site_report: the fixture)
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = built_pages()
 PHONES = (390, 320)
 MAX_TAB_STOPS = 800
+SNIPPET_SEARCHES = ["维度", "梯度"]
 # Multi-panel figures (2 or more columns of panels): each comes in a narrow layout for phones,
 # panels stacked (d2lutil/narrowfig.py, book/_ext/narrow_figures.py). How many per page:
 NARROW_FIGURES = {
@@ -42,11 +44,10 @@ NARROW_SCALE = 0.9  # on a phone the narrow layout is drawn at least this big: n
 FILE_LIKE = re.compile(r"(^|[/\\])[\w.-]+\.(png|jpe?g|gif|svg|webp|pdf)$|^[0-9a-f]{16,}|^\S*/\S*$", re.I)
 
 
-@pytest.fixture(scope="session")
 def axe_source() -> str:
     """The text of axe.min.js, from node_modules (npm ci)."""
     if not AXE.is_file():
-        pytest.fail(f"{AXE} is missing: run `npm ci` in {ROOT} (make test-site does)", pytrace=False)
+        raise FileNotFoundError(f"{AXE} is missing: run `npm ci` in {ROOT} (make test-site does)")
     return AXE.read_text(encoding="utf-8")
 
 
@@ -132,11 +133,101 @@ def test_file_like_alt():
     assert not file_like_alt("左图：20 个样本和直线 ŷ = x + 2；右图：平方损失是误差平方的 1/2。")
 
 
+# ---------------------------------------------------------------- what a visit of each page looks at
+
+@check("axe", "desktop", order=10, targets=lambda: PAGES, tests=("test_axe",))
+async def run_axe(visit, page) -> list[dict]:
+    """axe-core's violations on the page as loaded."""
+    await visit.page.add_script_tag(content=axe_source())
+    return await visit.page.evaluate(AXE_RUN)
+
+
+@check("images-and-formulas", "desktop", order=15, targets=lambda: PAGES, tests=("test_images_and_formulas",))
+async def images_and_formulas(visit, page) -> dict:
+    return await visit.page.evaluate(IMAGES_AND_FORMULAS)
+
+
+@check("wide-figures", "desktop", order=20, targets=lambda: sorted(NARROW_FIGURES),
+       tests=("test_multi_panel_figures_are_wide_on_a_desktop_and_in_print",))
+async def wide_figures(visit, page) -> tuple[list, list]:
+    """The multi-panel figures on the screen and in print (the print emulation is undone)."""
+    screen = await visit.page.evaluate(PICTURES)
+    await visit.page.emulate_media(media="print")
+    printed = await visit.page.evaluate(PICTURES)
+    await visit.page.emulate_media(media="screen")
+    return screen, printed
+
+
+@check("focus", "desktop", order=30, targets=lambda: PAGES, tests=("test_focus_is_visible",))
+async def focus_walk(visit, page) -> tuple[int, list[str]]:
+    """Tab through the whole page: (stops, problems); focus and scroll are reset afterwards."""
+    stops, problems = 0, []
+    for _ in range(MAX_TAB_STOPS):
+        await visit.page.keyboard.press("Tab")
+        state = await visit.page.evaluate(FOCUS_STATE)
+        if state is None or state["again"]:
+            break
+        stops += 1
+        if not state["ring"] or not state["size"]:
+            problems.append(("no focus ring: " if state["size"] else "invisible: ") + state["what"])
+    else:
+        problems.append(f"more than {MAX_TAB_STOPS} Tab stops")
+    await visit.page.evaluate("() => { document.activeElement?.blur(); window.scrollTo(0, 0); }")
+    return stops, problems
+
+
+@check("print", "desktop", order=50, targets=lambda: PAGES, tests=("test_print",))
+async def print_code(visit, page) -> list[str]:
+    """Print media at about an A4 text width: the code lines that run off the page (the last look)."""
+    await visit.page.set_viewport_size({"width": 700, "height": 1000})
+    await visit.page.emulate_media(media="print")
+    clipped = await visit.page.evaluate(PRINT_CODE)
+    await visit.screenshot(f"print/{page.removesuffix('.html')}")
+    return clipped
+
+
+def phone_check(width: int):
+    """The look at a page on a phone `width` px wide."""
+    @check(f"phone-{width}", f"phone-{width}", order=10, targets=lambda: PAGES, tests=("test_phone_width",))
+    async def on_phone(visit, page) -> tuple[dict, list]:
+        state = await visit.page.evaluate(OVERFLOW)
+        pictures = await visit.page.evaluate(PICTURES)
+        await visit.screenshot(f"phone-{width}/{page.removesuffix('.html')}")
+        return state, pictures
+    return on_phone
+
+
+for _width in PHONES:
+    phone_check(_width)
+
+
+@check("dark", "dark", order=10, targets=lambda: ["book/index.html"], tests=("test_dark_mode_follows_the_system",))
+async def dark_mode(visit, page) -> tuple[list, list[str]]:
+    theme = await visit.page.evaluate(
+        "() => [document.documentElement.dataset.theme, document.documentElement.dataset.mode]")
+    await visit.screenshot("dark/index")
+    return theme, visit.problems
+
+
+@check("snippets", "desktop", order=10, targets=lambda: [f"?snippets-{q}" for q in SNIPPET_SEARCHES],
+       tests=("test_search_snippets_have_no_tex",))
+async def search_snippets(visit, target) -> list[str]:
+    query = target.removeprefix("?snippets-")
+    await visit.open(f"search.html?q={quote(query)}")
+    await visit.page.wait_for_function("""() => {
+        const status = document.querySelector("#search-results p.search-summary");
+        return status && status.innerText.trim().length > 0
+          && document.querySelectorAll("#search-results li p.context").length > 0;
+    }""", timeout=30_000)
+    await visit.page.wait_for_timeout(1500)  # snippets arrive one page fetch at a time
+    return await visit.page.eval_on_selector_all("#search-results li p.context", "ps => ps.map(p => p.textContent)")
+
+
+# ---------------------------------------------------------------- the tests
+
 @pytest.mark.parametrize("page", PAGES)
-def test_axe(page, visit, axe_source):
-    visit.open(page)
-    visit.page.add_script_tag(content=axe_source)
-    violations = visit.page.evaluate(AXE_RUN)
+def test_axe(page, site_report):
+    violations = result(site_report, "desktop", page, "axe")
     serious = [v for v in violations if v["impact"] in ("serious", "critical")]
     report = [f"{v['impact']} {v['id']} ({v['help']}), {len(v['nodes'])} nodes: "
               + "; ".join(f"{n['target']} {n['html']}" for n in v["nodes"][:4]) for v in serious]
@@ -144,9 +235,8 @@ def test_axe(page, visit, axe_source):
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_images_and_formulas(page, visit):
-    visit.open(page)
-    state = visit.page.evaluate(IMAGES_AND_FORMULAS)
+def test_images_and_formulas(page, site_report):
+    state = result(site_report, "desktop", page, "images-and-formulas")
     problems = [f"image {i['src']} has alt text {i['alt']!r}" for i in state["images"]
                 if not i["decorative"] and file_like_alt(i["alt"])]
     if state["uncaptioned"]:
@@ -159,16 +249,8 @@ def test_images_and_formulas(page, visit):
 
 @pytest.mark.parametrize("width", PHONES)
 @pytest.mark.parametrize("page", PAGES)
-def test_phone_width(page, width, site, browser):
-    visit = Visit(browser, site, viewport={"width": width, "height": 800}, device_scale_factor=2,
-                      is_mobile=True, has_touch=True)
-    try:
-        visit.open(page)
-        state = visit.page.evaluate(OVERFLOW)
-        pictures = visit.page.evaluate(PICTURES)
-        visit.screenshot(f"phone-{width}/{page.removesuffix('.html')}")
-    finally:
-        visit.close()
+def test_phone_width(page, width, site_report):
+    state, pictures = result(site_report, f"phone-{width}", page, f"phone-{width}")
     assert state["scrollWidth"] <= state["width"], (
         f"{page} at {width} px is {state['scrollWidth']} px wide; widest: {state['culprits']}")
     assert len(pictures) == NARROW_FIGURES.get(page, 0), f"{page}: multi-panel figures {pictures}"
@@ -177,55 +259,31 @@ def test_phone_width(page, width, site, browser):
 
 
 @pytest.mark.parametrize("page", sorted(NARROW_FIGURES))
-def test_multi_panel_figures_are_wide_on_a_desktop_and_in_print(page, visit):
+def test_multi_panel_figures_are_wide_on_a_desktop_and_in_print(page, site_report):
     """At 1280 px, and printed, a multi-panel figure is the one drawn (panels side by side)."""
-    visit.open(page)
-    screen = visit.page.evaluate(PICTURES)
-    visit.page.emulate_media(media="print")
-    printed = visit.page.evaluate(PICTURES)
+    screen, printed = result(site_report, "desktop", page, "wide-figures")
     assert len(screen) == NARROW_FIGURES[page]
     assert all(p["wide"] and p["numbered"] for p in screen + printed), f"{page}: {screen} / printed {printed}"
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_focus_is_visible(page, visit):
+def test_focus_is_visible(page, site_report):
     """Tab through the whole page: every stop shows a focus ring."""
-    visit.open(page)
-    stops, problems = 0, []
-    for _ in range(MAX_TAB_STOPS):
-        visit.page.keyboard.press("Tab")
-        state = visit.page.evaluate(FOCUS_STATE)
-        if state is None or state["again"]:
-            break
-        stops += 1
-        if not state["ring"] or not state["size"]:
-            problems.append(("no focus ring: " if state["size"] else "invisible: ") + state["what"])
-    else:
-        problems.append(f"more than {MAX_TAB_STOPS} Tab stops")
+    stops, problems = result(site_report, "desktop", page, "focus")
     assert not problems, f"{page} ({stops} stops):\n  " + "\n  ".join(dict.fromkeys(problems))
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_print(page, visit):
+def test_print(page, site_report):
     """Print media: code wraps inside the page (A4 text width at 96 dpi is about 700 px)."""
-    visit.page.set_viewport_size({"width": 700, "height": 1000})
-    visit.open(page)
-    visit.page.emulate_media(media="print")
-    clipped = visit.page.evaluate(PRINT_CODE)
-    visit.screenshot(f"print/{page.removesuffix('.html')}")
+    clipped = result(site_report, "desktop", page, "print")
     assert not clipped, f"{page}: printed code runs off the page: {clipped[:5]}"
 
 
-def test_dark_mode_follows_the_system(site, browser):
-    visit = Visit(browser, site, color_scheme="dark")
-    try:
-        visit.open("book/index.html")
-        theme = visit.page.evaluate("() => [document.documentElement.dataset.theme, document.documentElement.dataset.mode]")
-        visit.screenshot("dark/index")
-    finally:
-        visit.close()
+def test_dark_mode_follows_the_system(site_report):
+    theme, problems = result(site_report, "dark", "book/index.html", "dark")
     assert theme[0] == "dark", f"a reader whose system is dark gets data-theme={theme[0]!r} (mode {theme[1]!r})"
-    assert not visit.problems, "\n".join(visit.problems)
+    assert not problems, "\n".join(problems)
 
 
 def test_root_redirect_is_a_page():
@@ -236,15 +294,8 @@ def test_root_redirect_is_a_page():
     assert re.search(r'href="book/index.html"', text), "root index.html has no link for readers without redirects"
 
 
-@pytest.mark.parametrize("query", ["维度", "梯度"])
-def test_search_snippets_have_no_tex(query, visit):
-    visit.open(f"search.html?q={quote(query)}")
-    visit.page.wait_for_function("""() => {
-        const status = document.querySelector("#search-results p.search-summary");
-        return status && status.innerText.trim().length > 0
-          && document.querySelectorAll("#search-results li p.context").length > 0;
-    }""", timeout=30_000)
-    visit.page.wait_for_timeout(1500)  # snippets arrive one page fetch at a time
-    snippets = visit.page.eval_on_selector_all("#search-results li p.context", "ps => ps.map(p => p.textContent)")
+@pytest.mark.parametrize("query", SNIPPET_SEARCHES)
+def test_search_snippets_have_no_tex(query, site_report):
+    snippets = result(site_report, "desktop", f"?snippets-{query}", "snippets")
     raw = [s for s in snippets if RAW_TEX.search(s)]
     assert snippets and not raw, f"search {query}: snippets with raw TeX: {raw[:3]}"

@@ -1,15 +1,12 @@
 """book/_ext/d2l_cjk_fonts.py: Noto CJK's Simplified Chinese faces as fonts of their own, for the PDF."""
 import io
-import sys
-from pathlib import Path
 
 import pytest
 from fontTools.fontBuilder import FontBuilder
 from fontTools.pens.t2CharStringPen import T2CharStringPen
 from fontTools.ttLib import TTFont
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "book" / "_ext"))
-import d2l_cjk_fonts  # noqa: E402
+import d2l_cjk_fonts  # book/_ext, on pytest's pythonpath
 
 
 def tiny_cff_font(name: str) -> TTFont:

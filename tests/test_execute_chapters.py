@@ -31,9 +31,9 @@ def tiny_book(tmp_path):
 
 
 def run(root: Path, *args: str) -> subprocess.CompletedProcess:
-    """The script on `root`, as make book runs it."""
+    """The script on `root`, as make book runs it (with this checkout's bookmodel and d2lutil)."""
     return subprocess.run([sys.executable, str(SCRIPT), "--root", str(root), *args], capture_output=True,
-                          text=True, timeout=300, env={"PATH": "/usr/bin:/bin", "HOME": str(root)})
+                          text=True, timeout=300, env={"PATH": "/usr/bin:/bin", "HOME": str(root), "PYTHONPATH": str(ROOT)})
 
 
 def test_stale_chapters_run_in_parallel_and_the_build_uses_them(tiny_book):

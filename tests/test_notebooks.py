@@ -40,10 +40,11 @@ from myst_nb.core.variables import format_plain_text
 
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "book" / "_ext"))
-import launch  # noqa: E402  (book/_ext/launch.py: where the launch buttons point)
-from readernb import book  # noqa: E402
-from readernb.notebook import cached_cells, glue_values, open_cache, read_page  # noqa: E402
+import launch  # book/_ext/launch.py (on pytest's pythonpath): where the launch buttons point
+from bookmodel import pages as book
+from bookmodel.cache import current_run, open_cache
+from bookmodel.glue import glued_text
+from bookmodel.readernb.notebook import read_page
 
 CHAPTERS = ["book/linear-regression-scratch", "book/softmax-regression-scratch"]  # one per part
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
@@ -160,12 +161,11 @@ def unrun_cells(page) -> list[str]:
 
 def book_run(docname: str) -> list:
     """The code cells, with outputs, of the chapter's run in the book's execution cache."""
-    page = next(p for p in book.pages() if f"book/{p.stem}" == docname)
-    cache = open_cache(ROOT / "_build" / ".jupyter_cache")
-    cells = cached_cells(page, read_page(page), cache) if cache is not None else None
-    if cells is None:
+    page = next(p for p in book.pages() if p.docname == docname)
+    run = current_run(open_cache(), read_page(page))
+    if run is None:
         pytest.fail(f"no run of {docname} in the execution cache: run `make book` first", pytrace=False)
-    return cells
+    return [c for c in run.cells if c.cell_type == "code"]
 
 
 def follow_chapter_link(page) -> list[str]:
@@ -202,7 +202,7 @@ def test_chapter_in_jupyterlab(lab, browser, docname):
     # The Markdown reads like the site.
     text = markdown_text(page)
     problems += [f"raw MyST in the rendered Markdown: {tok!r}" for tok in RAW_MYST if tok in text]
-    glue = glue_values(built)
+    glue = glued_text(built)
     glued = re.findall(r"\{glue:text\}`([\w-]+):?([^`]*)`", chapter.read_text(encoding="utf-8"))
     if not glued:
         problems.append("the chapter glues no numbers into its prose: pick a chapter that does")

@@ -19,10 +19,13 @@ import pytest
 import yaml
 from PIL import Image, ImageStat
 
-ROOT = Path(__file__).resolve().parents[1]
+from bookmodel.cache import open_cache
+from bookmodel import pages as book
+from bookmodel.pages import ROOT
+
 BUILD = ROOT / "_build"
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+CHAPTERS = book.pages()[1:]  # every page after the root page, in reading order
 NAME = Path(CONFIG["latex"]["latex_documents"]["targetname"]).stem
 PDF = BUILD / "pdf" / f"{NAME}.pdf"
 LOG = BUILD / "latex" / f"{NAME}.log"
@@ -58,17 +61,6 @@ def squeeze(s: str) -> str:
     return re.sub(r"\s+", "", s.replace("`", ""))
 
 
-def toc_chapters() -> list[tuple[str, bool]]:
-    """(docname, numbered) for every page of _toc.yml, in reading order."""
-    return [(c["file"], bool(part.get("numbered"))) for part in TOC["parts"] for c in part["chapters"]]
-
-
-def title(docname: str) -> str:
-    """The first `# ` heading of a page's source."""
-    source = (ROOT / f"{docname}.md").read_text(encoding="utf-8")
-    return re.search(r"^# (.+)$", source, re.M)[1].strip()
-
-
 def chinese_number(n: int) -> str:
     """1..99 in Chinese numerals, as ctex numbers chapters (第十二章)."""
     tens, ones = divmod(n, 10)
@@ -88,13 +80,7 @@ def test_chinese_number():
 
 
 def test_every_chapter_in_order_with_its_number(text):
-    headings, number = [], 0
-    for docname, numbered in toc_chapters():
-        heading = squeeze(title(docname))
-        if numbered:
-            number += 1
-            heading = f"第{chinese_number(number)}章{heading}"
-        headings.append(heading)
+    headings = [(f"第{chinese_number(p.number)}章" if p.number else "") + squeeze(p.title) for p in CHAPTERS]
     contents = text.index("目录")
     body = text.index(headings[1], text.index(headings[1], contents) + 1)  # past the contents' entry
     position = text.rindex(headings[0], 0, body)  # the first chapter, just before the second one
@@ -205,16 +191,14 @@ def status_rows() -> dict[str, list[str]]:
 
 
 def test_status_page_shows_the_runs_in_the_execution_cache(text):
-    from jupyter_cache import get_cache
-
-    records = {Path(r.uri).resolve(): r for r in get_cache(str(BUILD / ".jupyter_cache")).list_cache_records()}
+    records = {Path(r.uri).resolve(): r for r in open_cache(BUILD / ".jupyter_cache").list_cache_records()}
     rows = status_rows()
-    notebooks = [d for d, _ in toc_chapters() if (ROOT / f"{d}.md").resolve() in records]
+    notebooks = [p for p in CHAPTERS if p.path.resolve() in records]
     assert len(notebooks) >= 9 and len(rows) == len(notebooks)
-    for docname in notebooks:
-        record = records[(ROOT / f"{docname}.md").resolve()]
+    for page in notebooks:
+        docname, record = page.docname, records[page.path.resolve()]
         when = datetime.fromtimestamp(record.created.timestamp(), timezone.utc).strftime("%Y-%m-%d %H:%M")
-        _, shown_when, runtime, _, peak, status = rows[title(docname)]
+        _, shown_when, runtime, _, peak, status = rows[page.title]
         assert shown_when == when, f"{docname}: the status page says {shown_when}, the cache {when}"
         assert float(runtime) == pytest.approx(record.data["execution_seconds"], abs=0.06)
         assert 50 < float(peak) < 5000 and status == "成功"

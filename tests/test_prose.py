@@ -4,18 +4,20 @@ from pathlib import Path
 
 import pytest
 
+from bookmodel import chapter as book_chapter
+from bookmodel.myst import OPTION, ROLE, SECTION_LABEL, role_targets
+from bookmodel.pages import is_notebook, pages
+
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted((ROOT / "book").glob("*.md"))
 FULL_WIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*(\S*)")
-DIRECTIVE_OPTION = re.compile(r"^\s*:[\w-]+:(\s|$)")
-TARGET = re.compile(r"^\s*\([\w-]+\)=\s*$")
 # Removed from a prose line before looking at its punctuation: roles, inline code, maths, links, URLs, HTML tags.
 NOT_PROSE = [
     re.compile(r"^\s*:{3,}(\{[\w-]+\})?"),       # a ::: directive fence (its title is prose)
-    re.compile(r"\{[\w:-]+\}`[^`]*`"),         # {role}`...`
+    ROLE,                                      # {role}`...`
     re.compile(r"(`+)[^`]*?\1"),               # `code`, ``code``
     re.compile(r"\$\$.*?\$\$|\$[^$]*\$"),      # $maths$
     re.compile(r"\]\([^)]*\)"),                # the target of [text](target)
@@ -52,7 +54,7 @@ def prose_lines(text: str):
             opened_or_closed = line.count("$$") % 2 == 1
             in_maths = in_maths != opened_or_closed if line.count("$$") else in_maths
             continue
-        if DIRECTIVE_OPTION.match(line) or TARGET.match(line) or line.startswith("%"):  # % a MyST comment
+        if OPTION.match(line.strip()) or SECTION_LABEL.match(line.strip()) or line.startswith("%"):  # % a MyST comment
             continue
         yield number, line
 
@@ -107,7 +109,6 @@ def test_lint_ignores_code_maths_roles_and_numbers():
 
 
 GLOSSARY = ROOT / "book" / "glossary.md"
-TERM_ROLE = re.compile(r"\{term\}`([^`<]*?)(?:\s*<([^>]+)>)?`")
 
 
 def glossary_terms() -> list[list[str]]:
@@ -123,8 +124,7 @@ def glossary_terms() -> list[list[str]]:
 
 def linked_terms() -> dict[str, set[str]]:
     """{chapter file name: the terms its {term} roles point to}."""
-    return {p.name: {m.group(2) or m.group(1) for m in TERM_ROLE.finditer(p.read_text(encoding="utf-8"))}
-            for p in CHAPTERS if p != GLOSSARY}
+    return {p.name: set(role_targets(p.read_text(encoding="utf-8"), "term")) for p in CHAPTERS if p != GLOSSARY}
 
 
 def test_every_term_role_points_to_a_glossary_entry():
@@ -151,15 +151,12 @@ def test_each_entry_has_a_chinese_and_an_english_name_and_a_definition():
     assert len({n for names in entries for n in names}) == sum(map(len, entries)), "a term is defined twice"
 
 
-@pytest.mark.parametrize("chapter", [p for p in CHAPTERS if "kernelspec:" in p.read_text(encoding="utf-8")],
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize("chapter", [p for p in CHAPTERS if is_notebook(p)], ids=lambda p: p.name)
 def test_every_code_cell_fence_is_a_notebook_cell(chapter):
-    """jupytext must see each ```{code-cell} (a ````-fenced block around one would swallow the cells after it)."""
-    jupytext = pytest.importorskip("jupytext")
-    text = chapter.read_text(encoding="utf-8")
-    fences = len(re.findall(r"^```\{code-cell\}", text, re.M))
-    cells = [c for c in jupytext.reads(text, fmt="md:myst").cells if c.cell_type == "code"]
-    assert len(cells) == fences, (f"{chapter.name}: {fences} code-cell fences but jupytext reads {len(cells)} "
+    """Each ```{code-cell} is a cell of the notebook the book runs (a ````-fenced block around one would hide it)."""
+    fences = len(re.findall(r"^```\{code-cell\}", chapter.read_text(encoding="utf-8"), re.M))
+    cells = [c for c in book_chapter.read(chapter).cells if c.cell_type == "code"]
+    assert len(cells) == fences, (f"{chapter.name}: {fences} code-cell fences but the book reads {len(cells)} "
                                   "code cells; use a ::: fence for a directive that holds fenced code")
 
 
@@ -210,8 +207,7 @@ def test_glue_lint_sees_visible_and_hidden_cells():
     assert visible_glue(chapter(hidden, "```{code-cell} ipython3\nprint('glue')\n```")) == []
 
 
-TOC_ORDER = [c["file"].split("/")[-1] for part in __import__("yaml").safe_load(
-    (ROOT / "_toc.yml").read_text(encoding="utf-8"))["parts"] for c in part["chapters"]]
+TOC_ORDER = [page.stem for page in pages()[1:]]  # _toc.yml's pages after the root page
 LABEL_DEFINITIONS = [
     re.compile(r"^\(([\w-]+)\)=\s*$", re.M),            # (sec-x)=
     re.compile(r"^\s*:?(?:label|name):\s*([\w-]+)\s*$", re.M),  # :label: ex-x, name: fig-x, :name: tab-x

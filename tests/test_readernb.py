@@ -1,11 +1,10 @@
-"""The reader notebooks (book/_ext/readernb) and the launch links (book/_ext/launch.py).
+"""The reader notebooks (bookmodel/readernb) and the launch links (book/_ext/launch.py).
 
 Each MyST construct the book uses is converted on a small made-up book in a temporary folder;
 the real book is checked for labels and citations that all resolve. The browser test of the
 notebooks in JupyterLab is tests/test_notebooks.py (make test-notebooks).
 """
 import json
-import sys
 import textwrap
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -14,11 +13,11 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "book" / "_ext"))
-import launch  # noqa: E402
-from readernb import book, cite, labels, markdown  # noqa: E402
-from readernb.notebook import build, language_info  # noqa: E402
-from d2lutil.narrowfig import with_narrow_layout  # noqa: E402
+import launch  # book/_ext/launch.py (pytest's pythonpath has book/_ext)
+from bookmodel import chapter, pages as book
+from bookmodel.readernb import cite, labels, markdown
+from bookmodel.readernb.notebook import build, language_info, read_page
+from d2lutil.narrowfig import with_narrow_layout
 
 HEADER = """---
 jupytext:
@@ -188,7 +187,6 @@ def small_book(tmp_path):
     (tmp_path / "book" / "bibliography.md").write_text("# 参考文献\n\n```{bibliography}\n:all:\n```\n")
     (tmp_path / "book" / "references.bib").write_text(BIB)
     from jupyter_cache import get_cache
-    import jupytext
     cache = get_cache(tmp_path / "_build" / ".jupyter_cache")
     glue = [{"output_type": "display_data", "data": {"application/papermill.record/text/plain": value},
              "metadata": {"scrapbook": {"name": key, "mime_prefix": "application/papermill.record/"}}}
@@ -200,7 +198,7 @@ def small_book(tmp_path):
                           ("b", [[{"output_type": "execute_result", "data": {"text/plain": "2"},
                                    "metadata": {}, "execution_count": 1}]])):
         source = tmp_path / "book" / f"{stem}.md"
-        nb = jupytext.read(source)
+        nb = chapter.read(source, tmp_path)
         for cell, outs in zip([c for c in nb.cells if c.cell_type == "code"], outputs):
             cell.outputs = [nbformat.from_dict(o) for o in outs]
         nbformat.write(nb, tmp_path / f"{stem}.ipynb")
@@ -379,12 +377,9 @@ def test_the_real_book_converts_without_outputs_except_glue():
     pages = book.pages()
     found = labels.scan(pages)
     refs = cite.load(ROOT / "book" / "references.bib")
-    import jupytext
     for page in pages:
         ctx = markdown.Context(page.stem, found, GlueAnything(), refs, source_dir=page.path.parent)
-        cells = jupytext.read(page.path).cells if page.is_notebook else [nbformat.v4.new_markdown_cell(
-            page.path.read_text(encoding="utf-8"))]
-        for cell in cells:
+        for cell in read_page(page).cells:
             if cell.cell_type == "markdown":
                 text = markdown.convert(ctx, cell.source)
                 for raw in ("{ref}", "{eq}", "{doc}", "{cite", "{glue", ":label:", "{exercise}", "{solution}"):

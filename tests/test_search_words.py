@@ -7,14 +7,13 @@ These tests split the chapters' sources as the book build splits their pages, wi
 build; tests/test_site.py::test_search searches the built site in a browser.
 """
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
+import d2l_site  # book/_ext/d2l_site.py (on pytest's pythonpath): the site's Sphinx additions
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "book" / "_ext"))
-import d2l_site  # noqa: E402  (book/_ext/d2l_site.py: the site's Sphinx additions)
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

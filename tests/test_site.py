@@ -4,7 +4,10 @@
 the environment variable SITE_DIR. The pages are served from 127.0.0.1 by http.server in a
 thread; a request to any other host is blocked and fails the test, so a page that would load
 something from a CDN (MathJax, fonts, scripts) fails here as it would fail for an offline
-reader. Each page test checks, for one page:
+reader. Each page is loaded once per kind of reader (desktop, two phones), several pages at a
+time in one Chromium, and every check of this file and test_a11y.py looks at that load
+(tests/site_visits.py); the tests then assert on what the checks saw. Each page test checks,
+for one page:
 
 - no JavaScript or console error, no failed request, no response >= 400, nothing external;
 - MathJax (served from the book) typeset every formula: each `.math` element holds an
@@ -29,25 +32,25 @@ import http.server
 import json
 import os
 import re
-import sys
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+import launch  # book/_ext/launch.py (on pytest's pythonpath): the repository and launch links the book makes
+import site_visits  # tests/site_visits.py: the pages in one browser, loaded once per kind of reader
+from bookmodel.pages import ROOT, pages
+from site_visits import check, result
+
 SITE = Path(os.environ.get("SITE_DIR") or ROOT / "_build" / "html").resolve()
 SCREENSHOTS = SITE.parent / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-sys.path.insert(0, str(ROOT / "book" / "_ext"))
-import launch  # noqa: E402  (book/_ext/launch.py: the repository and launch links the book makes)
-
 REPOSITORY = launch.repository_url(CONFIG["repository"].get("url") or "", ROOT)
-TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+PAGES = pages()
 NOT_PAGES = {"genindex.html", "search.html", "py-modindex.html"}
 SEARCHES = {"交叉熵": "book/softmax-regression", "极大似然": "book/mse-mle", "困惑度": "book/information-theory",
             "猴子补丁": "book/appendix-d2l-api"}
@@ -58,38 +61,28 @@ HIDDEN_CELL = "from d2lutil.expected import check"  # the remove-cell check at a
 
 # ---------------------------------------------------------------- what the book should contain
 
-def toc_parts() -> list[tuple[str, bool, list[str]]]:
-    """(caption, numbered, [docname, ...]) for each part of _toc.yml."""
-    return [(part["caption"], bool(part.get("numbered")), [c["file"] for c in part["chapters"]])
-            for part in TOC["parts"]]
+def toc_parts() -> list[tuple[str, list[str]]]:
+    """(caption, [docname, ...]) for each part of _toc.yml, in order."""
+    parts: dict[str, list[str]] = {}
+    for page in PAGES[1:]:
+        parts.setdefault(page.part, []).append(page.docname)
+    return list(parts.items())
 
 
 def chapter_numbers() -> dict[str, int]:
     """Docname -> chapter number; numbering runs on across numbered parts (multitoc)."""
-    numbers = {}
-    for _, numbered, files in toc_parts():
-        if numbered:
-            numbers.update((f, len(numbers) + 1) for f in files)
-    return numbers
-
-
-def is_notebook(docname: str) -> bool:
-    """A MyST Markdown notebook: front matter with a kernelspec."""
-    source = ROOT / f"{docname}.md"
-    head = source.read_text(encoding="utf-8")[:3000] if source.is_file() else ""
-    return head.startswith("---") and "kernelspec:" in head
+    return {page.docname: page.number for page in PAGES if page.number is not None}
 
 
 def notebook_pages() -> set[str]:
     """Pages that must have launch and .ipynb buttons: numbered chapters and every notebook."""
-    files = {f for _, _, fs in toc_parts() for f in fs}
-    return set(chapter_numbers()) | {f for f in files if is_notebook(f)}
+    return set(chapter_numbers()) | {page.docname for page in PAGES if page.is_notebook}
 
 
 def built_pages() -> list[str]:
     """Every built page (paths relative to SITE), or the expected ones when nothing is built."""
     if not (SITE / "index.html").is_file():
-        return ["index.html"] + [f"{f}.html" for _, _, fs in toc_parts() for f in fs]
+        return ["index.html"] + [f"{f}.html" for _, fs in toc_parts() for f in fs]
     pages = (p.relative_to(SITE).as_posix() for p in SITE.rglob("*.html"))
     return sorted(p for p in pages if not p.startswith("_") and p not in NOT_PAGES)
 
@@ -159,62 +152,16 @@ class BookHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-class Visit:
-    """A browser tab on the served book that records everything that goes wrong."""
+@pytest.fixture(scope="session")
+def site_report(site, request):
+    """Every check that test_site.py and test_a11y.py registered, run on each page loaded once per
+    kind of reader, several pages at a time in one Chromium (tests/site_visits.py)."""
+    from d2lutil.cpus import available_cpus
 
-    def __init__(self, browser, base: str, **context):
-        """`context`: options of Playwright's browser.new_context (viewport, color_scheme, ...)."""
-        self.base = base
-        self.problems: list[str] = []
-        self.external: list[str] = []
-        self.context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, "accept_downloads": True,
-                                              **context})
-        self.context.set_default_timeout(90_000)  # pages load slowly on a busy machine
-        self.context.route("**/*", self._route)
-        self.page = self.context.new_page()
-        self.page.on("console", lambda m: m.type == "error" and self.problems.append(f"console error: {m.text}"))
-        self.page.on("pageerror", lambda e: self.problems.append(f"JavaScript error: {e}"))
-        self.page.on("requestfailed", lambda r: self.problems.append(f"request failed: {r.url} ({r.failure})"))
-        self.page.on("response", lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}"))
-
-    def _route(self, route):
-        url = route.request.url
-        if urlsplit(url).hostname != "127.0.0.1":
-            self.external.append(url)
-            route.abort("blockedbyclient")
-        else:
-            route.continue_()
-
-    def open(self, path: str):
-        self.page.goto(urljoin(self.base, path), wait_until="load")
-        source = SITE / urlsplit(path).path
-        refresh = re.search(r'http-equiv="Refresh" content="0; url=([^"]+)"', source.read_text(encoding="utf-8"))
-        if refresh:  # the root index.html only redirects to the book's home page
-            self.page.wait_for_url(urljoin(urljoin(self.base, path), refresh[1]), wait_until="load")
-        self.mathjax = self.page.evaluate("""async () => {
-            if (!(window.MathJax && MathJax.startup && MathJax.startup.promise)) return false;
-            await MathJax.startup.promise;
-            return true;
-        }""")
-        self.page.wait_for_load_state("networkidle")
-
-    def docname(self, url: str) -> str:
-        """'book/softmax-regression' for any URL of that page on the served book."""
-        path = unquote(urlsplit(url).path)[len(urlsplit(self.base).path):]
-        return re.sub(r"\.html$", "", path or "index.html")
-
-    def screenshot(self, name: str):
-        """The whole page; a window as tall as the page keeps the sticky sidebar and header in it."""
-        path = SCREENSHOTS / f"{name}.png"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        viewport = self.page.viewport_size
-        height = self.page.evaluate("() => document.documentElement.scrollHeight")
-        self.page.set_viewport_size({"width": viewport["width"], "height": max(height, viewport["height"])})
-        self.page.screenshot(path=str(path), full_page=True)
-        self.page.set_viewport_size(viewport)
-
-    def close(self):
-        self.context.close()
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"{CHROMIUM} is missing: run ./scripts/system-packages.sh --browser", pytrace=False)
+    return site_visits.visit_site(CHROMIUM, CHROMIUM_ARGS, site, SITE, SCREENSHOTS, parallel=available_cpus() + 1,
+                                  wanted=site_visits.selected(request.session.items))
 
 
 # ---------------------------------------------------------------- the tests
@@ -222,7 +169,7 @@ class Visit:
 def test_every_chapter_is_built():
     if not (SITE / "index.html").is_file():
         pytest.fail(f"no built book in {SITE}: run `make book` first", pytrace=False)
-    missing = [f for _, _, fs in toc_parts() for f in fs if not (SITE / f"{f}.html").is_file()]
+    missing = [f for _, fs in toc_parts() for f in fs if not (SITE / f"{f}.html").is_file()]
     assert not missing, f"chapters in _toc.yml without a page: {missing}"
     entries = re.findall(r"^@\w+\{", (ROOT / "book" / "references.bib").read_text(encoding="utf-8"), re.M)
     listed = len(re.findall(r'<div class="citation" id="[^"]+" role="listitem"',
@@ -269,21 +216,21 @@ PAGE_STATE = """() => {
 
 def check_sidebar(state, visit) -> list[str]:
     problems = []
-    captions = [caption for caption, _, _ in toc_parts()]
+    captions = [caption for caption, _ in toc_parts()]
     if state["captions"] != captions:
         problems.append(f"sidebar parts {state['captions']}, _toc.yml has {captions}")
     links = {}
     for link in state["sidebar"]:
         links.setdefault(visit.docname(link["href"].split("#")[0]), link["text"])
     numbers = chapter_numbers()
-    for _, _, files in toc_parts():
+    for _, files in toc_parts():
         for docname in files:
             if docname not in links:
                 problems.append(f"sidebar has no link to {docname}")
             elif docname in numbers and not links[docname].startswith(f"{numbers[docname]}. "):
                 problems.append(f"sidebar: {docname} is {links[docname]!r}, not chapter {numbers[docname]}")
-    if TOC["root"] not in links:
-        problems.append(f"sidebar has no link to the home page {TOC['root']}")
+    if PAGES[0].docname not in links:
+        problems.append(f"sidebar has no link to the home page {PAGES[0].docname}")
     return problems
 
 
@@ -316,17 +263,17 @@ def check_header_buttons(state, docname) -> list[str]:
     return problems
 
 
-def check_downloads(visit, docname) -> list[str]:
+async def check_downloads(visit, docname) -> list[str]:
     """Click the .md and .ipynb entries of the download menu; each must save a file."""
     page, problems = visit.page, []
     stem = docname.split("/")[-1]
     for label, suffix in (("download-source-button", ".md"), ("download-notebook-button", ".ipynb")):
-        if not page.is_visible(f"a.btn-{label}"):
-            page.click(".dropdown-download-buttons > button.dropdown-toggle")
-        with page.expect_download(timeout=10_000) as info:
-            page.click(f"a.btn-{label}")
-        download = info.value
-        text = Path(download.path()).read_text(encoding="utf-8")
+        if not await page.is_visible(f"a.btn-{label}"):
+            await page.click(".dropdown-download-buttons > button.dropdown-toggle")
+        async with page.expect_download(timeout=10_000) as info:
+            await page.click(f"a.btn-{label}")
+        download = await info.value
+        text = Path(await download.path()).read_text(encoding="utf-8")
         if download.suggested_filename != f"{stem}{suffix}":
             problems.append(f"{suffix} download is named {download.suggested_filename}")
         if suffix == ".ipynb":
@@ -340,7 +287,7 @@ def check_downloads(visit, docname) -> list[str]:
     return problems
 
 
-def check_exercises(visit, state) -> list[str]:
+async def check_exercises(visit, state) -> list[str]:
     problems = []
     if state["exerciseSection"] and not (state["exercises"] and state["solutions"]):
         problems.append(f"练习 has {state['exercises']} exercises and {len(state['solutions'])} solutions")
@@ -349,17 +296,17 @@ def check_exercises(visit, state) -> list[str]:
             problems.append(f"solution {solution['id']} is not a collapsed dropdown: {solution}")
     if state["solutions"]:  # the first one opens on a click on its title
         first = visit.page.locator("div.solution").first
-        first.locator(":scope > .admonition-title").click()
-        first.locator(":scope > :not(.admonition-title)").first.wait_for(state="visible", timeout=5_000)
-        first.locator(":scope > .admonition-title").click()  # closed again for the screenshot
+        await first.locator(":scope > .admonition-title").click()
+        await first.locator(":scope > :not(.admonition-title)").first.wait_for(state="visible", timeout=5_000)
+        await first.locator(":scope > .admonition-title").click()  # closed again for the screenshot
     return problems
 
 
-@pytest.mark.parametrize("page", built_pages())
-def test_page(page, visit):
-    visit.open(page)
+@check("page", "desktop", order=40, targets=built_pages, tests=("test_page",))
+async def look_at_page(visit, page) -> list[str]:
+    """The problems of one page: everything but accessibility (test_a11y.py)."""
     docname = visit.docname(visit.page.url)
-    state = visit.page.evaluate(PAGE_STATE)
+    state = await visit.page.evaluate(PAGE_STATE)
     problems = list(link_problems(page))
 
     # MathJax, from the book itself, typeset every formula
@@ -388,32 +335,43 @@ def test_page(page, visit):
         if out["height"] > 25 * out["font"] or (out["scroll"] > out["height"] + 1 and out["overflow"] not in ("auto", "scroll")):
             problems.append(f"a long output is not in a scroll box: {out}")
 
-    problems += check_exercises(visit, state)
+    problems += await check_exercises(visit, state)
     if docname in notebook_pages():
         problems += check_header_buttons(state, docname)
-    visit.screenshot(re.sub(r"\.html$", "", page))
+    await visit.screenshot(re.sub(r"\.html$", "", page))
     problems += [f"request to another site (blocked): {url}" for url in visit.external]
     errors_before_downloads = list(visit.problems)
     if docname in notebook_pages():
-        problems += check_downloads(visit, docname)
+        problems += await check_downloads(visit, docname)
+    return problems + errors_before_downloads
 
-    problems += errors_before_downloads
+
+@pytest.mark.parametrize("page", built_pages())
+def test_page(page, site_report):
+    problems = result(site_report, "desktop", page, "page")
     assert not problems, f"{page}:\n  " + "\n  ".join(dict.fromkeys(problems))
 
 
-@pytest.mark.parametrize("query", list(SEARCHES))
-def test_search(query, visit):
-    """search.html?q=<term> lists every chapter whose prose uses the term."""
-    expected = {f for _, _, fs in toc_parts() for f in fs if query in article_text(f"{f}.html")}
-    assert SEARCHES[query] in expected, f"{SEARCHES[query]} does not use {query}: pick another search term"
-    visit.open(f"search.html?q={quote(query)}")
-    visit.page.wait_for_function("""() => {
+@check("search", "desktop", order=10, targets=lambda: [f"?search-{q}" for q in SEARCHES], tests=("test_search",))
+async def search(visit, target) -> tuple[set, list[str]]:
+    """The pages a search lists, and the problems of the search page."""
+    query = target.removeprefix("?search-")
+    await visit.open(f"search.html?q={quote(query)}")
+    await visit.page.wait_for_function("""() => {
         const status = document.querySelector("#search-results p.search-summary");
         return status && status.innerText.trim().length > 0;
     }""", timeout=30_000)
-    found = {visit.docname(href.split("?")[0]) for href in visit.page.eval_on_selector_all(
+    found = {visit.docname(href.split("?")[0]) for href in await visit.page.eval_on_selector_all(
         "#search-results ul.search > li > a", "links => links.map(a => a.href)")}
-    visit.screenshot(f"search-{query}")
+    await visit.screenshot(f"search-{query}")
+    return found, visit.problems + [f"request to another site (blocked): {url}" for url in visit.external]
+
+
+@pytest.mark.parametrize("query", list(SEARCHES))
+def test_search(query, site_report):
+    """search.html?q=<term> lists every chapter whose prose uses the term."""
+    expected = {f for _, fs in toc_parts() for f in fs if query in article_text(f"{f}.html")}
+    assert SEARCHES[query] in expected, f"{SEARCHES[query]} does not use {query}: pick another search term"
+    found, problems = result(site_report, "desktop", f"?search-{query}", "search")
     assert expected <= found, f"search for {query} missed {sorted(expected - found)} (found {sorted(found)})"
-    problems = visit.problems + [f"request to another site (blocked): {url}" for url in visit.external]
     assert not problems, "\n".join(problems)

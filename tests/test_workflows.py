@@ -81,6 +81,29 @@ def test_actionlint_finds_nothing():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_zizmor_finds_nothing():
+    """zizmor (security: pinned actions, credentials, injection, ...) at its default settings.
+
+    --offline: its online audits need a GitHub token and the network, which tests never use.
+    A finding that stays must be justified where it is, with a `# zizmor: ignore[...]` comment.
+    """
+    zizmor = shutil.which("zizmor") or str(Path(sys.executable).with_name("zizmor"))
+    assert Path(zizmor).is_file(), "zizmor is missing: pip install -r requirements.txt"
+    result = subprocess.run([zizmor, "--offline", "--format", "plain", "--no-progress", str(WORKFLOWS)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No findings to report" in result.stdout + result.stderr
+
+
+def test_actions_are_pinned_to_a_commit():
+    for path in WORKFLOWS.glob("*.yml"):
+        for job in load(path.name)["jobs"].values():
+            for step in job.get("steps", []):
+                if "uses" in step:
+                    assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", step["uses"]), \
+                        f"{path.name}: {step['uses']} is not pinned to a commit (a tag can move)"
+
+
 def test_ci_workflow_runs_what_ci_run_runs():
     assert run_commands(load("ci.yml")) == ci_run_commands()
 

@@ -16,9 +16,8 @@
   builder starts (sphinx-thebe's `const THEBE_JS_URL = ...`, sphinx-togglebutton's selector)
   twice, once as filename None and once as '', and the second `const` is a SyntaxError in
   every page. _one_copy_of_each_script drops the repeat.
-- Accessibility (screen readers, keyboards, phones, print, dark mode): the extension a11y.py
-  beside this file, with its own d2l-a11y.css and d2l-a11y.js; narrow_figures.py serves
-  multi-panel figures to phones in a narrow layout (panels stacked).
+
+The other extensions beside this file are listed in _config.yml (sphinx.local_extensions).
 """
 import hashlib
 from pathlib import Path
@@ -70,13 +69,10 @@ def _one_copy_of_each_script(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
-    app.setup_extension("launch")  # book/_ext/launch.py: launch buttons and reader notebooks
     app.add_search_language(BookSearchChinese)  # replaces Sphinx's SearchChinese for zh
     app.add_config_value("d2l_search_words", "", "env")  # the word list's SHA-256 (set by _configure)
     app.connect("config-inited", _configure)
     app.connect("html-page-context", _one_copy_of_each_script, priority=900)  # after others add theirs
     app.add_css_file("d2l-site.css")
     app.add_js_file("d2l-site.js", defer="defer")
-    app.setup_extension("a11y")
-    app.setup_extension("narrow_figures")  # multi-panel figures stacked on phones
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

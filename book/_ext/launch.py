@@ -9,12 +9,14 @@
   `launch_buttons.jupyterhub_url` is set; it pulls the branch `launch_buttons.jupyterhub_branch`
   (default "notebooks"), which scripts/publish-notebooks.sh fills, since notebooks/ is not
   committed on main.
-- The header's ".ipynb" download is the same reader notebook, written at the end of the build.
+- The header's ".ipynb" download is the same reader notebook (written by reader_notebooks.py).
 """
 import re
 import subprocess
 from pathlib import Path
 from urllib.parse import quote, urlencode
+
+from bookmodel.pages import is_notebook as is_notebook_file
 
 GITHUB = re.compile(
     r"^(?:https://github\.com/|git@github\.com:|ssh://git@github\.com/)"
@@ -100,8 +102,8 @@ def configure(app, config) -> None:
 
 
 def is_notebook(app, pagename: str) -> bool:
-    """True for a page written as a notebook (its metadata has a kernelspec)."""
-    return "kernelspec" in app.env.metadata.get(pagename, {})
+    """True for a page written as a notebook (bookmodel.pages.is_notebook of its source)."""
+    return pagename in app.env.found_docs and is_notebook_file(Path(app.env.doc2path(pagename)))
 
 
 def offer_notebook(app, pagename, templatename, context, doctree) -> None:
@@ -120,19 +122,9 @@ def add_launch_group(app, pagename, templatename, context, doctree) -> None:
                                           "buttons": buttons, "label": "launch-buttons"})
 
 
-def write_notebooks(app, exception) -> None:
-    """Write every page's reader notebook where the .ipynb download links point."""
-    if exception is not None or app.builder.format != "html":
-        return
-    from readernb.notebook import build
-    cache = Path(app.outdir).parent / ".jupyter_cache"
-    build(Path(app.outdir) / "_sources" / "book", cache_dir=cache, sign=False, figures=False)
-
-
 def setup(app):
     app.add_config_value("d2l_launch", {}, "html")
     app.connect("config-inited", configure)
     app.connect("html-page-context", offer_notebook, priority=500)
     app.connect("html-page-context", add_launch_group, priority=502)  # after the theme's buttons
-    app.connect("build-finished", write_notebooks)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

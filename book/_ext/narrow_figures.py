@@ -1,7 +1,7 @@
 """Multi-panel figures on phones: the narrow layout d2lutil draws, served to narrow screens.
 
-Registered from d2l_site.setup. While the book is built, the kernels have D2LUTIL_NARROW_FIGURES=1,
-so d2lutil.narrowfig puts a narrow layout (panels in fewer columns) inside the SVG output of every
+While the book is built, the kernels have D2LUTIL_NARROW_FIGURES=1 (book_kernels.py, from
+bookmodel.kernels), so d2lutil.narrowfig puts a narrow layout (panels in fewer columns) inside the SVG output of every
 multi-panel figure. Here, when a page is read, each such SVG is split in two files: the figure as
 drawn, which keeps the image node (so its figure number, caption and alt text), and its narrow
 layout. In HTML the image becomes
@@ -10,10 +10,9 @@ layout. In HTML the image becomes
 
 so phones get the stacked panels and desktops and print the figure as drawn; every other builder
 (the PDF) gets the figure as drawn only. Reader notebooks strip the narrow layout too
-(book/_ext/readernb, with the same d2lutil.narrowfig.split_layouts).
+(bookmodel/readernb, with the same d2lutil.narrowfig.split_layouts).
 """
 import hashlib
-import os
 import posixpath
 import urllib.parse
 from pathlib import Path
@@ -21,7 +20,7 @@ from pathlib import Path
 from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
-from d2lutil.narrowfig import ENV, split_layouts
+from d2lutil.narrowfig import split_layouts
 
 NARROW_MEDIA = "screen and (max-width: 720px)"  # the width below which d2l-a11y.css treats screens as phones
 
@@ -88,7 +87,6 @@ def visit_picture_html(self, node) -> None:
 
 
 def setup(app):
-    os.environ[ENV] = "1"  # inherited by the kernels that myst-nb starts for this build
     app.add_node(picture, html=(visit_picture_html, None))
     app.connect("doctree-read", split_narrow_layouts, priority=400)  # before Sphinx collects images (500)
     app.add_post_transform(WideLayoutOnly)

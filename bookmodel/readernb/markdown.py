@@ -11,13 +11,9 @@ from pathlib import Path
 from myst_nb.core.variables import format_plain_text
 
 from . import cite as cite_mod
-from .labels import DIRECTIVE, FENCE, MATH_CLOSE, OPTION, SECTION_LABEL, Labels, Target
+from ..myst import DIRECTIVE, FENCE, MATH_CLOSE, OPTION, ROLE_OR_CODE, SECTION_LABEL, TEXT_AND_TARGET
+from .labels import Labels, Target
 
-ROLE_OR_CODE = re.compile(
-    r"(?P<role>\{(?P<name>[a-zA-Z][\w:.-]*)\}`(?P<content>[^`]*)`)"
-    r"|(?P<code>(?P<ticks>`+).+?(?P=ticks))"
-)
-TEXT_AND_TARGET = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.S)
 MD_LINK_TO_PAGE = re.compile(r"\]\((?P<stem>[\w-]+)\.md(?P<frag>#[^)]*)?\)")
 ADMONITIONS = {
     "note": "注意", "tip": "提示", "hint": "提示", "important": "重要", "warning": "警告",

@@ -1,21 +1,18 @@
-"""Write the reader notebooks: `python book/_ext/readernb [--out DIR] [--executed DIR] [--execute]`."""
+"""Write the reader notebooks: `python -m bookmodel.readernb [--out DIR] [--cache DIR] [--execute]`."""
 import argparse
 import sys
 from pathlib import Path
 
-if __package__ in (None, ""):  # run as a directory: make the package importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    __package__ = "readernb"
-
-from readernb.book import ROOT  # noqa: E402
-from readernb.notebook import build  # noqa: E402
+from ..pages import ROOT
+from ..settings import settings
+from .notebook import build
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the arguments and write the notebooks."""
-    parser = argparse.ArgumentParser(prog="readernb", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bookmodel.readernb", description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "notebooks", help="where to write them")
-    parser.add_argument("--cache", type=Path, default=ROOT / "_build" / ".jupyter_cache",
+    parser.add_argument("--cache", type=Path, default=settings(ROOT).cache,
                         help="the book's execution cache (outputs and glued numbers), from make book")
     parser.add_argument("--execute", action="store_true",
                         help="run the chapters whose current code the cache has no run of")

@@ -12,7 +12,7 @@ with `make lab`:
 - exercises are bold headings, solutions are collapsed `<details>` blocks;
 - `hide-input` code is collapsed, `remove-cell` cells are left out.
 
-Modules: `book` (the chapters, their order and numbers), `labels` (what every label points at),
+The pages, their order and numbers come from bookmodel.pages. Modules: `labels` (what every label points at),
 `cite` (references.bib), `markdown` (MyST → JupyterLab Markdown), `notebook` (assembling and
 writing the notebooks), `__main__` (the command line).
 """

@@ -4,19 +4,21 @@ import platform
 import shutil
 from pathlib import Path
 
-import jupytext
 import nbformat
 from nbformat.sign import NotebookNotary
 from nbformat.v4 import new_markdown_cell, new_notebook
 
 from d2lutil.narrowfig import split_layouts
 
+from .. import chapter
+from ..cache import current_run, open_cache
+from ..glue import MIME_PREFIX as GLUE_MIME_PREFIX
+from ..glue import glued_text
+from ..pages import ROOT, Page, pages
 from . import cite, markdown
-from .book import ROOT, Page, pages
 from .labels import Labels, scan
 
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-GLUE_MIME_PREFIX = "application/papermill.record/"
 
 
 def language_info() -> dict:
@@ -26,61 +28,22 @@ def language_info() -> dict:
             "pygments_lexer": "ipython3", "version": platform.python_version()}
 
 
-def glue_values(cells: list) -> dict[str, str]:
-    """Every glued value (its text/plain) in the outputs of a chapter's run, by key."""
-    values = {}
-    for cell in cells:
-        for out in cell.get("outputs", []):
-            scrap = out.get("metadata", {}).get("scrapbook")
-            if scrap:
-                data = out.get("data", {})
-                values[scrap["name"]] = data.get(scrap.get("mime_prefix", "") + "text/plain",
-                                                 data.get("text/plain", ""))
-    return values
+def executed_run(page: Page, source, cache, execute: bool, root: Path) -> tuple[list, dict] | None:
+    """A chapter's run (source: the chapter as bookmodel.chapter reads it): code cells with outputs, glue.
 
-
-def open_cache(cache_dir: Path | None):
-    """The book's execution cache (myst-nb's jupyter-cache folder), or None if there is none."""
-    if cache_dir is None or not (cache_dir / "global.db").is_file():
-        return None
-    from jupyter_cache import get_cache
-    return get_cache(cache_dir)
-
-
-def code_sources(nb) -> list[str]:
-    """The source of each code cell of a notebook."""
-    return [c.source.strip() for c in nb.cells if c.cell_type == "code"]
-
-
-def cached_cells(page: Page, source, cache) -> list | None:
-    """The code cells, with outputs, of the run of the chapter's current code in the cache.
-
-    myst-nb keeps every run in a jupyter-cache folder (_build/.jupyter_cache); its copies in
-    _build/jupyter_execute lose their outputs when a build takes them from the cache.
-    """
-    code = code_sources(source)
-    records = [r for r in cache.list_cache_records() if Path(r.uri).resolve() == page.path.resolve()]
-    for record in sorted(records, key=lambda r: r.created, reverse=True):
-        bundle = cache.get_cache_bundle(record.pk).nb
-        if code_sources(bundle) == code:
-            return [c for c in bundle.cells if c.cell_type == "code"]
-    return None
-
-
-def executed_run(page: Page, source, cache, execute: bool) -> tuple[list, dict] | None:
-    """A chapter's run (source: the chapter as jupytext reads it): code cells with outputs, glue.
-
-    From the book's execution cache when it holds a run of the chapter's current code (after
+    From the book's execution cache when it holds a current run of the chapter (after
     `make book`), or else, with execute=True, by running the chapter; None if neither.
     """
-    cells = cached_cells(page, source, cache) if cache is not None else None
-    if cells is None and execute:
-        from nbclient import NotebookClient
-        nb = copy.deepcopy(source)
-        NotebookClient(nb, timeout=600, kernel_name="python3",
-                       resources={"metadata": {"path": str(page.path.parent)}}).execute()
-        cells = [c for c in nb.cells if c.cell_type == "code"]
-    return (cells, glue_values(cells)) if cells is not None else None
+    nb = current_run(cache, source)
+    if nb is None and execute:
+        result = chapter.run(source, page.path.parent, root=root)
+        if not result.ok:
+            raise RuntimeError(f"{page.path.name} failed: {result.error}")
+        nb = result.nb
+    if nb is None:
+        return None
+    cells = [c for c in nb.cells if c.cell_type == "code"]
+    return cells, glued_text(cells)
 
 
 def reader_outputs(outputs: list) -> list:
@@ -151,17 +114,18 @@ def markdown_cells(text: str) -> list:
     return cells
 
 
-def read_page(page: Page):
-    """A page as a notebook: a chapter through jupytext, a page without code as one Markdown cell."""
+def read_page(page: Page, root: Path = ROOT):
+    """A page as a notebook: a chapter as myst-nb reads it, a page without code as one Markdown cell."""
     if page.is_notebook:
-        return jupytext.read(page.path)
+        return chapter.read(page.path, root)
     return new_notebook(cells=[new_markdown_cell(page.path.read_text(encoding="utf-8"))])
 
 
 def reader_notebook(page: Page, source, labels: Labels, refs: dict, run: tuple[list, dict] | None):
     """The reader notebook of one page of the book (source: the page as read_page reads it)."""
     runs, glue = run if run is not None else (None, {})
-    if runs is not None and [r.source.strip() for r in runs] != code_sources(source):
+    code = [c.source.strip() for c in source.cells if c.cell_type == "code"]
+    if runs is not None and [r.source.strip() for r in runs] != code:
         raise ValueError(f"{page.path.name}: the run's code differs from the chapter's: rebuild the book (make book)")
     ctx = markdown.Context(page.stem, labels, glue, refs, source_dir=page.path.parent)
     cells, k = [], 0
@@ -198,11 +162,11 @@ def build(out_dir: Path, cache_dir: Path | None = None, execute: bool = False,
     if figures and (root / "book" / "figures").is_dir():
         shutil.copytree(root / "book" / "figures", out_dir / "figures", dirs_exist_ok=True)
     notary = NotebookNotary() if sign else None
-    cache = open_cache(cache_dir)
+    cache = open_cache(cache_dir) if cache_dir is not None else None
     written = []
     for page in book_pages:
-        source = read_page(page)
-        run = executed_run(page, source, cache, execute) if page.is_notebook else None
+        source = read_page(page, root)
+        run = executed_run(page, source, cache, execute, root) if page.is_notebook else None
         nb = reader_notebook(page, source, labels, refs, run)
         nbformat.validate(nb)
         path = out_dir / f"{page.stem}.ipynb"

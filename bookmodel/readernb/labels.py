@@ -8,15 +8,8 @@ first figure is 3 if the first appendix had two).
 import re
 from dataclasses import dataclass, field
 
-from .book import Page
-
-SECTION_LABEL = re.compile(r"^\((?P<label>[\w.:-]+)\)=\s*$")
-HEADING = re.compile(r"^(?P<hashes>#{1,6})\s+(?P<text>.+?)\s*#*\s*$")
-MATH_CLOSE = re.compile(r"^\$\$\s*(?:\((?P<label>[\w.:-]+)\))?\s*$")
-DIRECTIVE = re.compile(r"^(?P<fence>`{3,}|:{3,}|~{3,})\{(?P<name>[\w:-]+)\}\s*(?P<arg>.*?)\s*$")
-OPTION = re.compile(r"^:(?P<key>[\w-]+):\s*(?P<value>.*?)\s*$")
-FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})")
-FIGURE_NAME = re.compile(r"^\s+name:\s*(?P<name>[\w.:-]+)\s*$")
+from ..myst import DIRECTIVE, FENCE, FIGURE_NAME, HEADING, MATH_CLOSE, OPTION, SECTION_LABEL
+from ..pages import Page
 
 
 @dataclass(frozen=True)
