@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+IDLE_TIMEOUT = 45_000  # ms for one load of a page to settle (Visit.open makes a stalled load once more)
 DESKTOP = {"viewport": {"width": 1280, "height": 900}, "accept_downloads": True}
 KINDS = {
     "desktop": DESKTOP,
@@ -85,6 +86,10 @@ class Visit:
         page.on("pageerror", lambda e: self.problems.append(f"JavaScript error: {e}"))
         page.on("requestfailed", lambda r: self.problems.append(f"request failed: {r.url} ({r.failure})"))
         page.on("response", lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}"))
+        self.in_flight: dict[int, str] = {}  # requests sent and not finished, by id
+        page.on("request", lambda r: self.in_flight.__setitem__(id(r), r.url))
+        page.on("requestfinished", lambda r: self.in_flight.pop(id(r), None))
+        page.on("requestfailed", lambda r: self.in_flight.pop(id(r), None))
 
     @classmethod
     async def new(cls, browser, base: str, site: Path, screenshots: Path, **options) -> "Visit":
@@ -105,8 +110,28 @@ class Visit:
             await route.continue_()
 
     async def open(self, path: str) -> None:
-        """Load a page of the site and wait for MathJax and the network to settle."""
-        await self.page.goto(urljoin(self.base, path), wait_until="load")
+        """Load a page of the site and wait for MathJax and the network to settle.
+
+        A load whose network has not settled after IDLE_TIMEOUT is made once more (with many
+        tabs at once, a load of a page that loads alone in seconds has been seen to stall); a
+        second stall fails, naming the requests still in flight.
+        """
+        from playwright.async_api import TimeoutError as PlaywrightTimeout
+        try:
+            await self._load(path)
+        except PlaywrightTimeout:
+            stalled = sorted(set(self.in_flight.values()))
+            self.problems.clear()  # the reload aborts the stalled requests: not the page's fault
+            self.in_flight.clear()
+            try:
+                await self._load(path)
+            except PlaywrightTimeout as error:
+                raise TimeoutError(f"{path} did not settle twice; in flight the first time: {stalled}, "
+                                   f"the second time: {sorted(set(self.in_flight.values()))}") from error
+
+    async def _load(self, path: str) -> None:
+        """One load of the page, until MathJax has typeset and the network is idle."""
+        await self.page.goto(urljoin(self.base, path), wait_until="load", timeout=IDLE_TIMEOUT)
         source = self.site / urlsplit(path).path
         refresh = re.search(r'http-equiv="Refresh" content="0; url=([^"]+)"', source.read_text(encoding="utf-8"))
         if refresh:  # the root index.html only redirects to the book's home page
@@ -116,7 +141,7 @@ class Visit:
             await MathJax.startup.promise;
             return true;
         }""")
-        await self.page.wait_for_load_state("networkidle")
+        await self.page.wait_for_load_state("networkidle", timeout=IDLE_TIMEOUT)
 
     def docname(self, url: str) -> str:
         """'book/softmax-regression' for any URL of that page on the served book."""
