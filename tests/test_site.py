@@ -263,16 +263,32 @@ def check_header_buttons(state, docname) -> list[str]:
     return problems
 
 
+async def click_download(page, link: str):
+    """Open the download menu and click one of its entries; the download it starts.
+
+    A menu that was open may be closing (after the previous entry's click) when it is looked at:
+    the entry then never becomes clickable, so a click that does not start within 5 s opens the
+    menu again, up to three times.
+    """
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+    for attempt in range(3):
+        if not await page.is_visible(link):
+            await page.click(".dropdown-download-buttons > button.dropdown-toggle")
+        try:
+            async with page.expect_download(timeout=10_000) as info:
+                await page.click(link, timeout=5_000)
+            return await info.value
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+
+
 async def check_downloads(visit, docname) -> list[str]:
     """Click the .md and .ipynb entries of the download menu; each must save a file."""
     page, problems = visit.page, []
     stem = docname.split("/")[-1]
     for label, suffix in (("download-source-button", ".md"), ("download-notebook-button", ".ipynb")):
-        if not await page.is_visible(f"a.btn-{label}"):
-            await page.click(".dropdown-download-buttons > button.dropdown-toggle")
-        async with page.expect_download(timeout=10_000) as info:
-            await page.click(f"a.btn-{label}")
-        download = await info.value
+        download = await click_download(page, f"a.btn-{label}")
         text = Path(await download.path()).read_text(encoding="utf-8")
         if download.suggested_filename != f"{stem}{suffix}":
             problems.append(f"{suffix} download is named {download.suggested_filename}")
