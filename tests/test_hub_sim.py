@@ -150,3 +150,11 @@ def test_publish_notebooks_commits_only_the_notebooks_one_commit_per_publication
     assert len(git("rev-list", "refs/heads/notebooks").split()) == 2
     assert json.loads(git("show", "refs/heads/notebooks:notebooks/index.ipynb"))["v"] == 2
     assert git("status", "--porcelain", "--untracked-files=no") == "", "main's index and tree untouched"
+
+
+def test_every_harness_module_imports():
+    """The harness borrows helpers from tests/ and bookmodel: a renamed helper fails here, not in
+    the middle of a weekly run (hubsim.student imported test_notebooks.glue_values after it was gone)."""
+    import importlib
+    for name in ("client", "config", "memory_notice", "report", "student", "system"):  # not spawner: the hub loads it
+        importlib.import_module(f"hubsim.{name}")

@@ -7,8 +7,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "book" / "_ext")]
-from test_notebooks import (PANEL, book_run, format_plain_text, glue_values,  # noqa: E402
+from test_notebooks import (PANEL, book_run, format_plain_text,  # noqa: E402
                             markdown_text, run_all, unrun_cells, wait_rendered)
+
+from bookmodel.glue import glued_text  # noqa: E402
 
 HUB_ENTRY = ".dropdown-launch-buttons a.dropdown-item:has-text('JupyterHub')"
 
@@ -46,9 +48,9 @@ def follow_launch(context, site_page: str, user: str, password: str, notebook_ur
 def check_chapter(page, docname: str) -> list[str]:
     """Glued numbers as on the site, then Run All: every cell run, no error, figures drawn."""
     built = book_run(docname)
-    glue = glue_values(built)
+    glue = glued_text(built)
     chapter = ROOT / f"{docname}.md"
-    glued = re.findall(r"\{glue:text\}`([\w-]+):?([^`]*)`", chapter.read_text(encoding="utf-8"))
+    glued = re.findall(r"\{glue:text\}`([^`:]+):?([^`]*)`", chapter.read_text(encoding="utf-8"))
     shown = {key: format_plain_text(glue[key], spec) for key, spec in glued}
     for _ in range(6):  # the rendered text can lag behind wait_rendered on a busy machine
         text = markdown_text(page)
