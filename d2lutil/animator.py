@@ -9,6 +9,7 @@ from .plot import ensure_fonts, set_axes, use_svg_display
 
 DRAW_SHARE = 0.05  # with add(..., last=False), redraw only while drawing takes at most this share of the time
 DRAW_GUESS = 0.1  # seconds one redraw is assumed to take before one has been timed (an SVG in a kernel)
+NON_INTERACTIVE = ("agg", "pdf", "svg", "ps", "cairo", "template")  # backends without a window to redraw
 
 
 def in_kernel() -> bool:
@@ -19,6 +20,19 @@ def in_kernel() -> bool:
         return False
     shell = get_ipython()
     return shell is not None and hasattr(shell, "kernel")
+
+
+def show_figure(fig, kernel: bool, handle=None):
+    """Show fig where it lives and return its display handle: in a kernel, one output updated in
+    place (display_id); in a script, a window's redraw (nothing for a non-interactive backend)."""
+    if kernel:
+        from IPython.display import display
+        if handle is None:
+            return display(fig, display_id=True)
+        handle.update(fig)
+    elif matplotlib.get_backend().lower() not in NON_INTERACTIVE:
+        plt.pause(0.001)
+    return handle
 
 
 class Animator:
@@ -103,11 +117,4 @@ class Animator:
 
     def show(self) -> None:
         """Redraw the figure where it lives: the notebook output, or a script's window."""
-        if self.kernel:
-            from IPython.display import display
-            if self.handle is None:
-                self.handle = display(self.fig, display_id=True)
-            else:
-                self.handle.update(self.fig)
-        elif matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "ps", "cairo", "template"):
-            plt.pause(0.001)
+        self.handle = show_figure(self.fig, self.kernel, self.handle)

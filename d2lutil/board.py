@@ -24,15 +24,13 @@ import numbers
 import sys
 import time
 
-import matplotlib
 from matplotlib import pyplot as plt
 
-from .animator import DRAW_GUESS, DRAW_SHARE, in_kernel
+from .animator import DRAW_GUESS, DRAW_SHARE, in_kernel, show_figure
 from .hyperparams import HyperParameters
 from .plot import ensure_fonts, figure_label, use_svg_display
 
 Point = collections.namedtuple("Point", ["x", "y"])
-NON_INTERACTIVE = ("agg", "pdf", "svg", "ps", "cairo", "template")
 _pending: list = []  # boards with points not yet shown, drawn at the end of the kernel's cell
 
 
@@ -180,11 +178,4 @@ class ProgressBoard(HyperParameters):
         self.dirty = False
         if self.fig is None:
             return
-        if self.kernel:
-            from IPython.display import display
-            if self.handle is None:
-                self.handle = display(self.fig, display_id=True)
-            else:
-                self.handle.update(self.fig)
-        elif matplotlib.get_backend().lower() not in NON_INTERACTIVE:
-            plt.pause(0.001)
+        self.handle = show_figure(self.fig, self.kernel, self.handle)
