@@ -145,12 +145,8 @@ NOTEBOOK_CELLS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def executed_notebook():
-    """One small notebook using d2lutil's figures, executed in a real kernel by nbclient (as the book is).
-
-    Each cell has its name (NOTEBOOK_CELLS) in its metadata; `kernel_cell` finds it.
-    """
+def execute_notebook() -> "nbformat.NotebookNode":
+    """NOTEBOOK_CELLS executed in a real kernel by nbclient, as the book is; each cell named in its metadata."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -163,6 +159,25 @@ def executed_notebook():
                             resources={"metadata": {"path": str(ROOT)}})
     client.execute(env=env)
     return nb
+
+
+@pytest.fixture(scope="session")
+def executed_notebook(tmp_path_factory):
+    """One small notebook using d2lutil's figures, executed in a real kernel (execute_notebook).
+
+    Under pytest-xdist the first worker to need it executes it for all: the others read its file
+    in the run's shared temporary folder. `kernel_cell` finds a cell by name.
+    """
+    import nbformat
+    from filelock import FileLock
+
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return execute_notebook()
+    path = tmp_path_factory.getbasetemp().parent / "executed_notebook.ipynb"  # this run's, all workers'
+    with FileLock(f"{path}.lock"):
+        if not path.is_file():
+            nbformat.write(execute_notebook(), path)
+    return nbformat.read(path, as_version=4)
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,6 @@ from d2lutil.fashion import fashion_mnist_datasets
 
 ROOT = Path(__file__).resolve().parent.parent
 PROGRAMS = Path(__file__).resolve().parent / "d2l1_programs"
-BLOCK_IPYTHON = "import sys; sys.modules['IPython'] = None\n"
 
 # program -> (lines its output must contain (regex), number of figures a kernel shows: each board
 # once, updated in place, and the images of visualize)
@@ -70,14 +69,31 @@ def cells(name: str) -> list[str]:
     return [SETTINGS] + (PROGRAMS / f"{name}.py").read_text().split("\n# %%\n")
 
 
+@pytest.fixture(scope="module")
+def script_runs(workdir, tmp_path_factory) -> Path:
+    """Every program run as a plain script (tests/script_runner.py: one process each, forked after
+    torch's import), and the concise softmax regression once more with 2 epochs; their outputs' folder."""
+    programs = tmp_path_factory.mktemp("programs")
+    for name in EXPECTED:
+        (programs / f"{name}.py").write_text(SETTINGS + (PROGRAMS / f"{name}.py").read_text())
+    (programs / "softmax_2_epochs.py").write_text(
+        "MAX_EPOCHS = 2\n" + (PROGRAMS / "softmax_regression_concise.py").read_text())
+    out = programs / "out"
+    subprocess.run([sys.executable, str(ROOT / "tests" / "script_runner.py"), str(out), *sorted(programs.glob("*.py"))],
+                   cwd=workdir, env={**environment(), "MPLBACKEND": "Agg"}, check=True, timeout=900)
+    return out
+
+
+def script_output(out: Path, name: str) -> str:
+    """A script run's stdout, after checking that it exited with status 0."""
+    status = (out / f"{name}.status").read_text()
+    assert status == "0", f"{name} exited with status {status}:\n{(out / f'{name}.err').read_text()}"
+    return (out / f"{name}.out").read_text()
+
+
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_program_runs_as_a_script(name, workdir):
-    env = {**environment(), "MPLBACKEND": "Agg"}
-    code = BLOCK_IPYTHON + SETTINGS + (PROGRAMS / f"{name}.py").read_text()
-    result = subprocess.run([sys.executable, "-c", code], cwd=workdir, env=env, capture_output=True,
-                            text=True, timeout=600)
-    assert result.returncode == 0, result.stderr
-    check_output(name, result.stdout)
+def test_program_runs_as_a_script(name, script_runs):
+    check_output(name, script_output(script_runs, name))
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -98,13 +114,7 @@ def test_program_runs_in_a_kernel_and_shows_each_board_once(name, workdir):
     assert len(figures) == EXPECTED[name][1], f"{name}: {len(figures)} figures shown"
 
 
-@pytest.mark.slow
-def test_concise_softmax_regression_reaches_078_validation_accuracy(workdir):
+def test_concise_softmax_regression_reaches_078_validation_accuracy(script_runs):
     """The English edition's concise softmax regression, 2 of its 10 epochs: validation accuracy >= 0.78."""
-    env = {**environment(), "MPLBACKEND": "Agg"}
-    code = BLOCK_IPYTHON + "MAX_EPOCHS = 2\n" + (PROGRAMS / "softmax_regression_concise.py").read_text()
-    result = subprocess.run([sys.executable, "-c", code], cwd=workdir, env=env, capture_output=True,
-                            text=True, timeout=600)
-    assert result.returncode == 0, result.stderr
-    accuracy = float(re.search(r"val_acc (\S+)", result.stdout)[1])
+    accuracy = float(re.search(r"val_acc (\S+)", script_output(script_runs, "softmax_2_epochs"))[1])
     assert accuracy >= 0.78, accuracy
