@@ -31,6 +31,8 @@ import sys
 import time
 from pathlib import Path
 
+from d2lutil.fashion_files import FILE_NAMES, file_in, find_fashion_mnist
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 BENCH = ROOT / "_build" / "bench"
@@ -70,8 +72,6 @@ def install_d2l() -> Path:
 
 def reader_folder() -> Path:
     """A working folder whose ../data/FashionMNIST/raw holds the four uncompressed files (torchvision's layout)."""
-    sys.path.insert(0, str(ROOT))
-    from d2lutil.fashion_files import FILE_NAMES, file_in, find_fashion_mnist
     raw = READER / "data" / "FashionMNIST" / "raw"
     raw.mkdir(parents=True, exist_ok=True)
     source = find_fashion_mnist(download=False)

@@ -1,4 +1,5 @@
-"""What _config.yml says about running the chapters, with Jupyter Book's defaults."""
+"""_config.yml: the whole of it (`config`), and what it says about running the chapters, with
+Jupyter Book's defaults (`settings`)."""
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,13 +19,18 @@ class Settings:
     extensions: frozenset  # parse.myst_enable_extensions: how myst-nb reads a chapter
 
 
+def config(root: Path = ROOT) -> dict:
+    """The book's _config.yml as read by Jupyter Book ({} when there is none)."""
+    path = root / "_config.yml"
+    return (yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None) or {}
+
+
 def settings(root: Path = ROOT) -> Settings:
     """The execution settings of the book at `root`."""
-    path = root / "_config.yml"
-    config = (yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None) or {}
-    execute = config.get("execute") or {}
+    book = config(root)
+    execute = book.get("execute") or {}
     return Settings(mode=execute.get("execute_notebooks", "auto"),
                     cache=root / (execute.get("cache") or "_build/.jupyter_cache"),
                     timeout=int(execute.get("timeout", 30)),
                     allow_errors=bool(execute.get("allow_errors", False)),
-                    extensions=frozenset((config.get("parse") or {}).get("myst_enable_extensions") or []))
+                    extensions=frozenset((book.get("parse") or {}).get("myst_enable_extensions") or []))

@@ -34,8 +34,10 @@ from pathlib import Path
 
 import yaml
 
+from bookmodel.settings import config as book_config
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "scripts"), str(ROOT / "book" / "_ext")]
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "book" / "_ext")]  # hubsim.student: JupyterLab helpers, launch
 import launch  # noqa: E402
 from binder_sim import Group, can_create_groups  # noqa: E402
 from hubsim import report  # noqa: E402
@@ -90,7 +92,7 @@ def set_up_repositories(work: Path) -> tuple[Path, Path]:
 def build_site(work: Path, hub_url: str, repo_url: str) -> Path:
     """The book built with the launch buttons on the simulated hub and repository (the chapters'
     outputs from the execution cache of `make book`); the HTML folder."""
-    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    config = book_config()
     override = work / "_config.yml"
     override.write_text(yaml.safe_dump(book_override(config, hub_url, repo_url, ROOT), allow_unicode=True))
     out = work / "site"
@@ -110,7 +112,8 @@ def start_hub(work: Path, settings: HubSettings, hub_python: str, cleanup: Clean
     (work / "jupyterhub_config.py").write_text(hub_config(settings))
     log = (work / "hub.log").open("w")
     hub = subprocess.Popen([hub_python, "-m", "jupyterhub", "-f", str(work / "jupyterhub_config.py")],
-                           cwd=work, stdout=log, stderr=subprocess.STDOUT)
+                           cwd=work, stdout=log, stderr=subprocess.STDOUT,
+                           env={**os.environ, "PYTHONPATH": str(ROOT / "scripts")})  # the spawner: hubsim.spawner
     cleanup.push("stop JupyterHub", lambda: stop_process(hub, timeout=60))
     url = f"http://127.0.0.1:{settings.port}"
     for _ in range(240):
@@ -354,7 +357,7 @@ def simulate(args, sizes: list[int], cleanup: Cleanup) -> int:
         singleuser_cmd=[str(ROOT / "binder" / "start"), str(Path(hub_python).with_name("jupyterhub-singleuser"))],
         users=[student, *(u for users in classes for u in users)], password=args.password, api_token=token,
         cull_timeout=args.cull_timeout, cull_every=args.cull_every, cpus=args.cpus,
-        memory=int(args.memory_gib * 2**30), scripts_dir=str(ROOT / "scripts"),
+        memory=int(args.memory_gib * 2**30),
         environment={**jupyter_paths(), "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1", "JUPYTERHUB_ACTIVITY_INTERVAL": "5",
                      "GIT_CONFIG_GLOBAL": str(student_gitconfig(work))})
     hub_url = start_hub(work, settings, hub_python, cleanup)

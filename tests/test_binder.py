@@ -17,6 +17,8 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
+from bookmodel.settings import config as book_config
+
 ROOT = Path(__file__).resolve().parents[1]
 BINDER = ROOT / "binder"
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
@@ -140,9 +142,7 @@ def test_binder_start_limits_threads_and_runs_the_command():
 
 def test_the_launch_buttons_open_an_interface_that_binder_installs():
     """_config.yml's launch settings name a BinderHub and an interface that binder/requirements.txt installs."""
-    import yaml
-
-    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    config = book_config()
     launch = config["launch_buttons"]
     assert re.fullmatch(r"https://[\w.-]+(/[\w./-]*)?", launch["binderhub_url"]), launch["binderhub_url"]
     package = {"jupyterlab": "jupyterlab", "classic": "notebook"}[launch["notebook_interface"]]

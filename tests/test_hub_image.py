@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bookmodel.settings import config as book_config
+
 ROOT = Path(__file__).resolve().parents[1]
 BINDER = ROOT / "binder"
 
@@ -76,7 +78,7 @@ def test_readme_builds_the_hub_image_from_binder_with_the_pinned_repo2docker():
 
 
 def test_readme_config_is_in_step_with_binder_and_the_book_config():
-    config, book = readme_config(), yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    config, book = readme_config(), book_config()
     single = config["singleuser"]
     ui = {"jupyterlab": "/lab", "classic": "/tree"}[book["launch_buttons"]["notebook_interface"]]
     assert single["defaultUrl"] == ui

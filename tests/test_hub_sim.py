@@ -11,18 +11,19 @@ from pathlib import Path
 import pytest
 import yaml
 
+import launch  # book/_ext and scripts/ are on pytest's pythonpath (pyproject.toml)
+from hubsim import memory_notice, report
+from bookmodel.settings import config as book_config
+from hubsim.config import HubSettings, book_override, group_name, hub_config
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "scripts"), str(ROOT / "book" / "_ext")]
-import launch  # noqa: E402
-from hubsim import memory_notice, report  # noqa: E402
-from hubsim.config import HubSettings, book_override, group_name, hub_config  # noqa: E402
 
 
 def settings(tmp_path, **changes) -> HubSettings:
     """Settings as scripts/hub_sim.py makes them, with `changes`."""
     values = dict(workdir=tmp_path, port=8000, hub_port=8081, proxy_api_port=8001, proxy_command=["chp"],
                   hub_python="/venv/bin/python", singleuser_cmd=["binder/start", "jupyterhub-singleuser"],
-                  users=["s1", "s2"], password="pw", api_token="t0ken", scripts_dir="/repo/scripts",
+                  users=["s1", "s2"], password="pw", api_token="t0ken",
                   environment={"OMP_NUM_THREADS": "1"})
     return HubSettings(**{**values, **changes})
 
@@ -78,7 +79,7 @@ def test_hub_settings_refuse_what_cannot_work(tmp_path, changes, message):
 
 
 def test_the_book_override_points_the_launch_link_at_the_hub_and_the_bare_repository(tmp_path):
-    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    config = book_config()
     repo = "file:///tmp/sim/origin/d2l-linear-networks"
     new = book_override(config, "http://127.0.0.1:8000", repo, ROOT)
     assert new["repository"]["url"] == repo and new["launch_buttons"]["jupyterhub_url"] == "http://127.0.0.1:8000"

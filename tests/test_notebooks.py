@@ -35,7 +35,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
 from myst_nb.core.variables import format_plain_text
 
 
@@ -45,9 +44,10 @@ from bookmodel import pages as book
 from bookmodel.cache import current_run, open_cache
 from bookmodel.glue import glued_text
 from bookmodel.readernb.notebook import read_page
+from bookmodel.settings import config as book_config
 
 CHAPTERS = ["book/linear-regression-scratch", "book/softmax-regression-scratch"]  # one per part
-CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+CONFIG = book_config()
 UI = {"jupyterlab": "lab/tree", "classic": "tree"}[CONFIG["launch_buttons"]["notebook_interface"]]
 AUTOSAVE = 5  # seconds
 RUN_TIMEOUT = 900  # seconds for Run All of one chapter

@@ -16,15 +16,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-import yaml
 from PIL import Image, ImageStat
 
 from bookmodel.cache import open_cache
 from bookmodel import pages as book
 from bookmodel.pages import ROOT
+from bookmodel.settings import config as book_config
 
 BUILD = ROOT / "_build"
-CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+CONFIG = book_config()
 CHAPTERS = book.pages()[1:]  # every page after the root page, in reading order
 NAME = Path(CONFIG["latex"]["latex_documents"]["targetname"]).stem
 PDF = BUILD / "pdf" / f"{NAME}.pdf"

@@ -36,11 +36,11 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import pytest
-import yaml
 
 import launch  # book/_ext/launch.py (on pytest's pythonpath): the repository and launch links the book makes
 import site_visits  # tests/site_visits.py: the pages in one browser, loaded once per kind of reader
 from bookmodel.pages import ROOT, pages
+from bookmodel.settings import config as book_config
 from site_visits import check, result
 
 SITE = Path(os.environ.get("SITE_DIR") or ROOT / "_build" / "html").resolve()
@@ -48,7 +48,7 @@ SCREENSHOTS = SITE.parent / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
-CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+CONFIG = book_config()
 REPOSITORY = launch.repository_url(CONFIG["repository"].get("url") or "", ROOT)
 PAGES = pages()
 NOT_PAGES = {"genindex.html", "search.html", "py-modindex.html"}

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bookmodel.settings import config as book_config
+
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = ROOT / ".github" / "workflows"
 TEE = re.compile(r"\s*2>&1\s*\|\s*tee\s+\S+\s*$")  # `cmd 2>&1 | tee x.log` runs `cmd`
@@ -138,7 +140,7 @@ def test_makefile_reader_sees_prerequisites():
 
 
 def test_no_workflow_hard_codes_the_repository():
-    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    config = book_config()
     url = config["repository"]["url"] or ""  # empty: the book uses the GitHub origin
     owner_repo = re.sub(r"^https://github\.com/", "", url).rstrip("/")
     for path in WORKFLOWS.glob("*.yml"):

@@ -31,7 +31,6 @@ class HubSettings:
     cull_every: int = 10
     cpus: float = 1.0             # per-user cgroup: Binder's CPU quota ...
     memory: int = 2 * 2**30       # ... and memory limit
-    scripts_dir: str = ""         # where the hubsim package is (for the spawner class)
     environment: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self):
@@ -50,8 +49,6 @@ def hub_config(s: HubSettings) -> str:
     culler = [s.hub_python, "-m", "jupyterhub_idle_culler", f"--timeout={s.cull_timeout}",
               f"--cull-every={s.cull_every}"]
     lines = [
-        "import sys",
-        f"sys.path.insert(0, {s.scripts_dir!r})",
         "c = get_config()  # noqa: F821",
         "c.JupyterHub.ip = '127.0.0.1'",
         f"c.JupyterHub.port = {s.port}",

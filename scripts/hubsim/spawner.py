@@ -1,15 +1,13 @@
 """The hub's spawner: a system user's server as a local process, in a cgroup of its own with
 Binder-like limits (scripts/binder_sim.py's Group, cgroup v1 or v2). Loaded by the hub."""
 import asyncio
-import sys
 from pathlib import Path
 
+from binder_sim import Group  # scripts/ is on the hub's PYTHONPATH (scripts/hub_sim.py, start_hub)
 from jupyterhub.spawner import LocalProcessSpawner
 from traitlets import Float, Integer
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from binder_sim import Group  # noqa: E402
-from hubsim.config import group_name  # noqa: E402
+from hubsim.config import group_name
 
 
 class CgroupSpawner(LocalProcessSpawner):

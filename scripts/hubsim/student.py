@@ -1,16 +1,15 @@
 """The student in headless Chromium: the chapter page's JupyterHub entry, the hub's login,
 nbgitpuller, JupyterLab and Run All (with tests/test_notebooks.py's JupyterLab helpers)."""
 import re
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "book" / "_ext")]
-from test_notebooks import (PANEL, book_run, format_plain_text,  # noqa: E402
+from test_notebooks import (PANEL, book_run, format_plain_text,  # tests/ is on the path: scripts/hub_sim.py
                             markdown_text, run_all, unrun_cells, wait_rendered)
 
-from bookmodel.glue import glued_text  # noqa: E402
+from bookmodel.glue import glued_text
+
+ROOT = Path(__file__).resolve().parents[2]
 
 HUB_ENTRY = ".dropdown-launch-buttons a.dropdown-item:has-text('JupyterHub')"
 
