@@ -100,11 +100,11 @@ def run_kernel() -> dict:
     """compare() inside a Jupyter kernel (inline backend, SVG figures), as a chapter runs it."""
     import nbformat
     from nbclient import NotebookClient
-    code = (f"import sys, json; sys.path[:0] = [{str(ROOT)!r}, {str(HERE)!r}]\n"
-            "from train_ch3 import compare\nprint('RESULT', json.dumps(compare()))")
+    code = "import json\nfrom train_ch3 import compare\nprint('RESULT', json.dumps(compare()))"
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(code)]
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    env["PYTHONPATH"] = str(HERE)  # train_ch3 itself, imported by the kernel
     NotebookClient(nb, timeout=1200, kernel_name="python3",
                    resources={"metadata": {"path": str(ROOT / "book")}}).execute(env=env)
     text = "".join(out.get("text", "") for out in nb.cells[0].outputs if out.get("name") == "stdout")

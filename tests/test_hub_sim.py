@@ -5,7 +5,6 @@ or network needed."""
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -41,11 +40,7 @@ class Config:
 def run_config(text: str) -> Config:
     """Execute a generated jupyterhub_config.py; the values it set."""
     c = Config()
-    saved = list(sys.path)
-    try:
-        exec(compile(text, "jupyterhub_config.py", "exec"), {"get_config": lambda: c})
-    finally:
-        sys.path[:] = saved
+    exec(compile(text, "jupyterhub_config.py", "exec"), {"get_config": lambda: c})
     return c
 
 
