@@ -114,6 +114,7 @@ def test_program_runs_in_a_kernel_and_shows_each_board_once(name, workdir):
     assert len(figures) == EXPECTED[name][1], f"{name}: {len(figures)} figures shown"
 
 
+@pytest.mark.slow
 def test_concise_softmax_regression_reaches_078_validation_accuracy(script_runs):
     """The English edition's concise softmax regression, 2 of its 10 epochs: validation accuracy >= 0.78."""
     accuracy = float(re.search(r"val_acc (\S+)", script_output(script_runs, "softmax_2_epochs"))[1])
